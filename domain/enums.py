@@ -1,0 +1,109 @@
+"""Enumerations shared by the API, the workflows and the registers (DOMAIN.md)."""
+
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    ADMIN = "admin"
+    PPID = "ppid"  # PPID of a body (Utama) or, with a unit, of that unit only (Pelaksana)
+    ATASAN_PPID = "atasan_ppid"
+    KOMISI = "komisi"
+
+
+class KomisiLevel(StrEnum):
+    PUSAT = "pusat"
+    PROVINSI = "provinsi"
+    KABUPATEN = "kabupaten"
+    KOTA = "kota"
+
+
+BodyLevel = KomisiLevel
+
+
+class DeadlineUnit(StrEnum):
+    WORKING_DAYS = "working_days"
+    # Kasasi (Pasal 50) counts calendar days: keep the unit explicit.
+    CALENDAR_DAYS = "calendar_days"
+
+
+class CalendarAction(StrEnum):
+    ADD = "add"
+    CANCEL = "cancel"
+
+
+class RequesterKind(StrEnum):
+    INDIVIDUAL = "individual"
+    GROUP = "group"
+    LEGAL_ENTITY = "legal_entity"
+
+
+class ObtainMethod(StrEnum):
+    VIEW = "view"
+    COPY = "copy"
+
+
+class CopyFormat(StrEnum):
+    SOFTCOPY = "softcopy"
+    HARDCOPY = "hardcopy"
+
+
+class DeliveryMethod(StrEnum):
+    PICKUP = "pickup"
+    POST = "post"
+    COURIER = "courier"
+    EMAIL = "email"
+
+
+class Channel(StrEnum):
+    WEB = "web"
+    WALK_IN = "walk_in"
+    EMAIL = "email"
+    LETTER = "letter"
+    PHONE = "phone"
+
+
+class RequestStatus(StrEnum):
+    RECEIVED = "received"
+    EXTENDED = "extended"
+    DECIDED = "decided"
+    OVERDUE = "overdue"
+    CLOSED = "closed"
+
+
+class DecisionOutcome(StrEnum):
+    GRANTED = "granted"
+    PARTIALLY_GRANTED = "partially_granted"
+    REJECTED = "rejected"
+    NOT_HELD = "not_held"
+    NOT_YET_DOCUMENTED = "not_yet_documented"
+
+
+class ObjectionStatus(StrEnum):
+    REGISTERED = "registered"
+    ANSWERED = "answered"
+    OVERDUE = "overdue"
+    ACCEPTED = "accepted"
+    DISPUTED = "disputed"
+    CLOSED = "closed"
+
+
+class DisputeStatus(StrEnum):
+    SUBMITTED = "submitted"
+    REGISTERED = "registered"
+    MEDIATION = "mediation"
+    ADJUDICATION = "adjudication"
+    DECIDED = "decided"
+    FINAL = "final"
+
+
+class TaskStatus(StrEnum):
+    OPEN = "open"
+    DONE = "done"
+    CANCELLED = "cancelled"
+
+
+class NotificationStatus(StrEnum):
+    PENDING = "pending"
+    SENDING = "sending"
+    SENT = "sent"
+    FAILED = "failed"  # permanent rejection (SMTP 5xx, bad address): recorded, not retried

@@ -1,0 +1,91 @@
+"""Configuration from the environment (and `.env`), exactly as CONTRACT.md §3.
+
+The defaults are the same for every `ppid` command, so `ppid user create` beside a running `ppid dev`
+writes to the same database.
+"""
+
+from __future__ import annotations
+
+import secrets
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+SECRET_KEY_FILE = "secret_key"
+
+
+class MissingSecretKey(RuntimeError):
+    pass
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", case_sensitive=False)
+
+    database_url: str | None = None
+    temporal_address: str | None = None
+    temporal_namespace: str = "default"
+    temporal_task_queue: str = "ppid"
+
+    smtp_host: str | None = None
+    smtp_port: int | None = None
+    smtp_username: str | None = None
+    smtp_password: str | None = None
+    smtp_security: Literal["none", "starttls", "tls"] = "none"
+    mail_from: str = "PPID <noreply@ppid.example>"
+
+    ppid_secret_key: str | None = None
+    ppid_public_url: str | None = None
+    ppid_clock: Literal["real", "simulated"] = "real"
+    ppid_data_dir: Path = Path("./var")
+    ppid_port: int = Field(default=8000, ge=1, le=65535)
+    ppid_temporal_port: int = Field(default=7233, ge=1, le=65534)
+
+    # Not in the contract: where `ppid api` binds (0.0.0.0 in containers) and the dev mail sink's folder.
+    ppid_api_host: str = "127.0.0.1"
+    ppid_mailbox_dir: Path | None = None
+    ppid_token_minutes: int = 8 * 60
+
+    @property
+    def data_dir(self) -> Path:
+        return self.ppid_data_dir.expanduser().resolve()
+
+    @property
+    def effective_database_url(self) -> str:
+        return self.database_url or f"sqlite+aiosqlite:///{self.data_dir / 'ppid.sqlite3'}"
+
+    @property
+    def effective_temporal_address(self) -> str:
+        return self.temporal_address or f"127.0.0.1:{self.ppid_temporal_port}"
+
+    @property
+    def public_url(self) -> str:
+        return (self.ppid_public_url or f"http://127.0.0.1:{self.ppid_port}").rstrip("/")
+
+    @property
+    def temporal_ui_port(self) -> int:
+        return self.ppid_temporal_port + 1000
+
+    def secret_key(self, *, create: bool = False) -> str:
+        """PPID_SECRET_KEY, else the key kept in the data dir (created by `ppid dev`)."""
+        if self.ppid_secret_key:
+            return self.ppid_secret_key
+        path = self.data_dir / SECRET_KEY_FILE
+        if path.exists():
+            return path.read_text().strip()
+        if not create:
+            raise MissingSecretKey(
+                "PPID_SECRET_KEY is not set (required outside `ppid dev`, which keeps one in the data dir)"
+            )
+        path.parent.mkdir(parents=True, exist_ok=True)
+        key = secrets.token_urlsafe(48)
+        path.write_text(key)
+        path.chmod(0o600)
+        return key
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()
