@@ -1,1 +1,56 @@
-print("worker")
+"""The Temporal worker: `ppid worker` (or `python worker.py`)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+from datetime import timedelta
+
+from temporalio.worker import Worker
+
+from activities.registry import build_activities
+from db.session import make_engine, make_session_factory
+from ppid.settings import Settings, get_settings
+from ppid.temporal_client import connect_with_retry
+from workflows.registry import ALL_WORKFLOWS
+
+log = logging.getLogger("ppid.worker")
+
+
+async def run_worker(settings: Settings, stop: asyncio.Event | None = None) -> None:
+    """Run until `stop` is set or SIGTERM/SIGINT arrives; then shut down gracefully (pitfall 10)."""
+    stop = stop or asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    engine = make_engine(settings.effective_database_url)
+    client = await connect_with_retry(settings)
+    worker = Worker(
+        client,
+        task_queue=settings.temporal_task_queue,
+        workflows=ALL_WORKFLOWS,
+        activities=build_activities(make_session_factory(engine)),
+        graceful_shutdown_timeout=timedelta(seconds=10),
+    )
+    log.info(
+        "worker started on task queue %s at %s",
+        settings.temporal_task_queue,
+        settings.effective_temporal_address,
+    )
+    try:
+        async with worker:
+            await stop.wait()
+            log.info("worker stopping")
+    finally:
+        await engine.dispose()
+
+
+def main() -> None:
+    from ppid.cli import run_and_exit
+
+    run_and_exit(lambda: asyncio.run(run_worker(get_settings())))
+
+
+if __name__ == "__main__":
+    main()

@@ -60,9 +60,7 @@ def national_holidays(year: int) -> dict[date, str]:
     """National holidays and cuti bersama of one year (holidays package: ID, public + government, id)."""
     import holidays  # imported here: the package is large and only needed when a year is first used
 
-    found = holidays.country_holidays(
-        "ID", years=year, categories=("public", "government"), language="id"
-    )
+    found = holidays.country_holidays("ID", years=year, categories=("public", "government"), language="id")
     return {day: name for day, name in sorted(found.items())}
 
 

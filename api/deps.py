@@ -1,0 +1,139 @@
+"""Typed dependencies: the session, the settings, the Temporal client and the signed-in staff member."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable, Coroutine
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from fastapi import Depends, HTTPException, Request, status
+from fastapi.security import OAuth2PasswordBearer
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+from temporalio.client import Client
+
+from api.security import InvalidToken, read_token
+from api.state import AppState
+from db.models import Body, KomisiInformasi, Unit, User
+from domain.enums import Role
+from ppid.settings import Settings
+
+oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/v1/auth/token", auto_error=False)
+
+
+def get_state(request: Request) -> AppState:
+    state: AppState = request.app.state.ppid
+    return state
+
+
+StateDep = Annotated[AppState, Depends(get_state)]
+
+
+def get_settings_dep(state: StateDep) -> Settings:
+    return state.settings
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
+
+
+async def get_session(state: StateDep) -> AsyncIterator[AsyncSession]:
+    async with state.sessions() as session:
+        yield session
+
+
+SessionDep = Annotated[AsyncSession, Depends(get_session)]
+
+
+async def get_temporal(state: StateDep) -> Client:
+    try:
+        return await state.temporal()
+    except Exception as exc:  # the server is down: say so instead of a 500
+        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, "Temporal tidak dapat dihubungi") from exc
+
+
+TemporalDep = Annotated[Client, Depends(get_temporal)]
+
+
+@dataclass(frozen=True)
+class Staff:
+    """The signed-in staff member and the scope they act in."""
+
+    id: int
+    email: str
+    name: str
+    role: Role
+    body_id: int | None
+    body_slug: str | None
+    unit_id: int | None
+    unit_slug: str | None
+    komisi_id: int | None
+    komisi_slug: str | None
+
+    def can_see_body(self, body_id: int) -> bool:
+        return self.role == Role.ADMIN or (self.body_id is not None and self.body_id == body_id)
+
+
+UNAUTHORIZED = HTTPException(
+    status.HTTP_401_UNAUTHORIZED, "Tidak masuk atau sesi berakhir", headers={"WWW-Authenticate": "Bearer"}
+)
+
+
+async def get_optional_staff(
+    state: StateDep, session: SessionDep, token: Annotated[str | None, Depends(oauth2_scheme)]
+) -> Staff | None:
+    if not token:
+        return None
+    try:
+        user_id = read_token(token, secret=state.secret_key)
+    except InvalidToken:
+        raise UNAUTHORIZED from None
+    row = (
+        await session.execute(
+            select(User, Body.slug, Unit.slug, KomisiInformasi.slug)
+            .outerjoin(Body, Body.id == User.body_id)
+            .outerjoin(Unit, Unit.id == User.unit_id)
+            .outerjoin(KomisiInformasi, KomisiInformasi.id == User.komisi_id)
+            .where(User.id == user_id)
+        )
+    ).first()
+    if row is None or not row[0].active:
+        raise UNAUTHORIZED
+    user, body_slug, unit_slug, komisi_slug = row
+    return Staff(
+        id=user.id,
+        email=user.email,
+        name=user.name,
+        role=Role(user.role),
+        body_id=user.body_id,
+        body_slug=body_slug,
+        unit_id=user.unit_id,
+        unit_slug=unit_slug,
+        komisi_id=user.komisi_id,
+        komisi_slug=komisi_slug,
+    )
+
+
+OptionalStaffDep = Annotated[Staff | None, Depends(get_optional_staff)]
+
+
+async def get_staff(staff: OptionalStaffDep) -> Staff:
+    if staff is None:
+        raise UNAUTHORIZED
+    return staff
+
+
+StaffDep = Annotated[Staff, Depends(get_staff)]
+
+
+def require_roles(*roles: Role) -> Callable[[Staff], Coroutine[Any, Any, Staff]]:
+    """A dependency that lets only the given roles through (403 for the others)."""
+
+    async def check(staff: StaffDep) -> Staff:
+        if staff.role not in roles:
+            raise HTTPException(status.HTTP_403_FORBIDDEN, "Peran Anda tidak berwenang untuk tindakan ini")
+        return staff
+
+    return check
+
+
+AdminDep = Annotated[Staff, Depends(require_roles(Role.ADMIN))]

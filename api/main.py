@@ -1,0 +1,43 @@
+"""The FastAPI application: thin; reads the registers, writes through Temporal."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from api.routes import auth, bodies, calendar, devmail, health
+from api.state import AppState
+from db.session import make_engine, make_session_factory
+from ppid.settings import Settings, get_settings
+
+DESCRIPTION = (
+    "Layanan informasi publik menurut UU No. 14 Tahun 2008: permohonan, keberatan dan sengketa "
+    "dengan tenggat hari kerja yang tepat."
+)
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        engine = make_engine(settings.effective_database_url)
+        app.state.ppid = AppState(
+            settings=settings,
+            engine=engine,
+            sessions=make_session_factory(engine),
+            secret_key=settings.secret_key(),
+        )
+        try:
+            yield
+        finally:
+            await engine.dispose()
+
+    app = FastAPI(title="PPID — Layanan Informasi Publik", description=DESCRIPTION, lifespan=lifespan)
+    for module in (health, auth, bodies, calendar):
+        app.include_router(module.router)
+    if settings.ppid_mailbox_dir is not None:  # only under `ppid dev` with the embedded SMTP sink
+        app.include_router(devmail.router)
+    return app

@@ -1,0 +1,44 @@
+from __future__ import annotations
+
+from fastapi import APIRouter
+from pydantic import BaseModel
+from sqlalchemy import select
+
+from api.deps import SessionDep
+from db.models import Body
+
+router = APIRouter(prefix="/v1", tags=["directory"])
+
+
+class UnitOut(BaseModel):
+    slug: str
+    name: str
+
+
+class BodyOut(BaseModel):
+    slug: str
+    name: str
+    code: str
+    level: str
+    timezone: str
+    state_body: bool
+    komisi_informasi: str
+    units: list[UnitOut]
+
+
+@router.get("/bodies", response_model=list[BodyOut], summary="The public bodies and their PPID units")
+async def list_bodies(session: SessionDep) -> list[BodyOut]:
+    bodies = (await session.scalars(select(Body).order_by(Body.name))).unique().all()
+    return [
+        BodyOut(
+            slug=b.slug,
+            name=b.name,
+            code=b.code,
+            level=b.level,
+            timezone=b.timezone,
+            state_body=b.state_body,
+            komisi_informasi=b.komisi.slug,
+            units=[UnitOut(slug=u.slug, name=u.name) for u in b.units],
+        )
+        for b in bodies
+    ]

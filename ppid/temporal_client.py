@@ -1,0 +1,31 @@
+"""The one Temporal client factory: every client uses the Pydantic data converter (pitfall 2)."""
+
+from __future__ import annotations
+
+import asyncio
+
+from temporalio.client import Client
+from temporalio.contrib.pydantic import pydantic_data_converter
+
+from ppid.settings import Settings
+
+
+async def connect(settings: Settings) -> Client:
+    return await Client.connect(
+        settings.effective_temporal_address,
+        namespace=settings.temporal_namespace,
+        data_converter=pydantic_data_converter,
+    )
+
+
+async def connect_with_retry(settings: Settings, *, timeout: float = 60.0) -> Client:
+    """Connect, retrying while the server starts (compose brings services up in any order)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while True:
+        try:
+            return await connect(settings)
+        except RuntimeError:
+            if loop.time() >= deadline:
+                raise
+            await asyncio.sleep(0.5)

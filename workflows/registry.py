@@ -1,0 +1,7 @@
+"""Every workflow the worker runs (used by worker.py and the replay tests)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+ALL_WORKFLOWS: list[type[Any]] = []
