@@ -54,20 +54,21 @@ async def import_directory(session: AsyncSession, text: str) -> ImportSummary:
     directory, lines = parse_directory(text)
     komisi_by_slug = {k.slug: k for k in (await session.scalars(select(KomisiInformasi))).all()}
     known_komisi = set(komisi_by_slug) | {k.slug for k in directory.komisi_informasi}
-    for index, body in enumerate(directory.bodies):
-        if body.komisi_informasi not in known_komisi:
+    for index, body_entry in enumerate(directory.bodies):
+        if body_entry.komisi_informasi not in known_komisi:
             loc = ("bodies", index, "komisi_informasi")
             raise DirectoryError(
                 f"line {line_of(lines, loc)}: {_field(loc)}: unknown Komisi Informasi "
-                f"{body.komisi_informasi!r} (not in this file nor in the database)"
+                f"{body_entry.komisi_informasi!r} (not in this file nor in the database)"
             )
     existing_codes = {b.code: b.slug for b in (await session.scalars(select(Body))).all()}
-    for index, body in enumerate(directory.bodies):
-        owner = existing_codes.get(body.code)
-        if owner is not None and owner != body.slug:
+    for index, body_entry in enumerate(directory.bodies):
+        owner = existing_codes.get(body_entry.code)
+        if owner is not None and owner != body_entry.slug:
             loc = ("bodies", index, "code")
             raise DirectoryError(
-                f"line {line_of(lines, loc)}: {_field(loc)}: code {body.code!r} is already used by {owner!r}"
+                f"line {line_of(lines, loc)}: {_field(loc)}: "
+                f"code {body_entry.code!r} is already used by {owner!r}"
             )
 
     for entry in directory.komisi_informasi:

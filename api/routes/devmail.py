@@ -56,7 +56,8 @@ async def message(message_id: str, request: Request, settings: SettingsDep) -> A
         f"<title>{html.escape(detail['subject'])}</title><p><a href='/dev/mailbox'>&larr; kotak surat</a>"
         f" · <a href='/dev/mailbox/{message_id}/raw'>.eml</a></p>"
         f"<p><b>Dari:</b> {html.escape(detail['from'])}<br><b>Kepada:</b> {html.escape(detail['to'])}"
-        f"<br><b>Perihal:</b> {html.escape(detail['subject'])}<br><b>Tanggal:</b> {html.escape(detail['date'])}"
+        f"<br><b>Perihal:</b> {html.escape(detail['subject'])}"
+        f"<br><b>Tanggal:</b> {html.escape(detail['date'])}"
         f"</p><pre style='white-space:pre-wrap'>{html.escape(detail['text'])}</pre><ul>{files}</ul>"
     )
 
