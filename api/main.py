@@ -7,7 +7,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from api.routes import auth, bodies, calendar, devmail, health
+from api.routes import auth, bodies, calendar, devmail, health, users
 from api.state import AppState
 from db.session import make_engine, make_session_factory
 from ppid.settings import Settings, get_settings
@@ -36,7 +36,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             await engine.dispose()
 
     app = FastAPI(title="PPID — Layanan Informasi Publik", description=DESCRIPTION, lifespan=lifespan)
-    for module in (health, auth, bodies, calendar):
+    for module in (health, auth, users, bodies, calendar):
         app.include_router(module.router)
     if settings.ppid_mailbox_dir is not None:  # only under `ppid dev` with the embedded SMTP sink
         app.include_router(devmail.router)

@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from functools import lru_cache
+from types import MappingProxyType
 from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict
@@ -56,12 +58,13 @@ class CalendarChange(BaseModel):
     body: str | None = None  # body slug; None means every body
 
 
-def national_holidays(year: int) -> dict[date, str]:
+@lru_cache(maxsize=64)
+def national_holidays(year: int) -> Mapping[date, str]:
     """National holidays and cuti bersama of one year (holidays package: ID, public + government, id)."""
     import holidays  # imported here: the package is large and only needed when a year is first used
 
     found = holidays.country_holidays("ID", years=year, categories=("public", "government"), language="id")
-    return {day: name for day, name in sorted(found.items())}
+    return MappingProxyType({day: name for day, name in sorted(found.items())})
 
 
 @dataclass

