@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.directory import import_directory
-from db.models import Body
+from db.models import Body, User
 from db.users import create_or_update_user
 from domain.directory import DirectoryFile
 
@@ -41,10 +41,21 @@ def demo_logins(directory: DirectoryFile) -> list[DemoLogin]:
     return logins
 
 
-async def seed_demo(session: AsyncSession) -> list[DemoLogin]:
+def _demo_directory() -> tuple[str, DirectoryFile]:
     text = DEMO_DIRECTORY.read_text(encoding="utf-8")
+    return text, DirectoryFile.model_validate(yaml.safe_load(text))
+
+
+async def existing_demo_logins(session: AsyncSession) -> list[DemoLogin]:
+    """The demo logins, when an earlier start seeded them (printed on every start)."""
+    if await session.scalar(select(User.id).where(User.email == DEMO_ADMIN)) is None:
+        return []
+    return demo_logins(_demo_directory()[1])
+
+
+async def seed_demo(session: AsyncSession) -> list[DemoLogin]:
+    text, directory = _demo_directory()
     await import_directory(session, text)
-    directory = DirectoryFile.model_validate(yaml.safe_load(text))
     logins = demo_logins(directory)
     for login in logins:
         body, _, unit = login.scope.partition("/")

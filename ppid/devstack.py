@@ -15,7 +15,7 @@ import httpx
 
 from db.migrate import upgrade_async
 from db.session import make_engine, make_session_factory
-from ppid.demo import DEMO_PASSWORD, DemoLogin, is_empty, seed_demo
+from ppid.demo import DEMO_PASSWORD, DemoLogin, existing_demo_logins, is_empty, seed_demo
 from ppid.mailsink import start_sink
 from ppid.processes import Child, child_env, spawn
 from ppid.settings import Settings
@@ -130,8 +130,9 @@ async def run_dev(settings: Settings, *, demo: bool = True) -> int:
         engine = make_engine(settings.effective_database_url)
         try:
             async with make_session_factory(engine)() as session:
-                if demo and await is_empty(session):
-                    logins = await seed_demo(session)
+                if demo:
+                    seed = await is_empty(session)
+                    logins = await (seed_demo(session) if seed else existing_demo_logins(session))
         finally:
             await engine.dispose()
 

@@ -110,7 +110,9 @@ def test_cancelled_cuti_bersama_is_a_working_day_again() -> None:
 
 
 def test_regional_holiday_applies_to_its_body_only() -> None:
-    regional = _change(3, CalendarAction.ADD, date(2026, 11, 23), "Hari Jadi Kabupaten Sanggau", "kab-sanggau")
+    regional = _change(
+        3, CalendarAction.ADD, date(2026, 11, 23), "Hari Jadi Kabupaten Sanggau", "kab-sanggau"
+    )
     sanggau = WorkingCalendar(changes=[regional], body="kab-sanggau")
     other = WorkingCalendar(changes=[regional], body="kab-kutai-timur")
     assert not sanggau.is_working_day(date(2026, 11, 23))
@@ -176,5 +178,7 @@ def test_deadline_is_a_working_day_counted_exactly(start: datetime, n: int, tz: 
 @settings(max_examples=200, deadline=None)
 @given(start=instants, n=st.integers(min_value=0, max_value=60), tz=st.sampled_from(ZONES))
 def test_deadline_is_monotone_in_n(start: datetime, n: int, tz: str) -> None:
-    assert add_working_days(start, n + 1, tz, NATIONAL).due_at > add_working_days(start, n, tz, NATIONAL).due_at
+    assert (
+        add_working_days(start, n + 1, tz, NATIONAL).due_at > add_working_days(start, n, tz, NATIONAL).due_at
+    )
     assert add_working_days(start, n, tz, NATIONAL).due_at > start

@@ -42,9 +42,7 @@ async def _inspect(url: str) -> tuple[set[str], list[Any], set[str]]:
                 tables = set(inspector.get_table_names())
                 if "notifications" not in tables:
                     return tables, [], set()
-                uniques = {
-                    c["name"] for c in inspector.get_unique_constraints("notifications") if c["name"]
-                }
+                uniques = {c["name"] for c in inspector.get_unique_constraints("notifications") if c["name"]}
                 return tables, compare_metadata(context, Base.metadata), uniques
 
             return await connection.run_sync(read)

@@ -1,0 +1,138 @@
+"""`ppid dev` as a developer runs it: a real process tree, real ports, stopped by Ctrl-C and SIGTERM."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.conftest import free_port
+
+PPID = str(Path(sys.executable).parent / "ppid")
+pytestmark = pytest.mark.slow
+
+
+def _children(pid: int) -> set[int]:
+    found = set()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if int(fields[1]) == pid:
+            found.add(int(stat.parent.name))
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+def _wait_healthy(url: str, process: subprocess.Popen[str], timeout: float = 120) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        assert process.poll() is None, (
+            f"ppid dev exited early: {process.stdout.read() if process.stdout else ''}"
+        )
+        try:
+            if httpx.get(f"{url}/healthz", timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.5)
+    raise AssertionError("ppid dev did not become healthy")
+
+
+def _start(env: dict[str, str], *extra: str) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [PPID, "dev", *extra],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,  # its own process group, like a terminal's foreground job
+    )
+
+
+def _stop(process: subprocess.Popen[str], sig: signal.Signals) -> tuple[int, str]:
+    children = _children(process.pid)
+    assert len(children) >= 3, "temporal, worker and api run as children"
+    os.killpg(process.pid, sig) if sig == signal.SIGINT else process.send_signal(sig)
+    output, _ = process.communicate(timeout=60)
+    deadline = time.monotonic() + 10
+    while any(_alive(pid) for pid in children) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not any(_alive(pid) for pid in children), "every child stops with the supervisor"
+    return process.returncode, output
+
+
+def test_dev_stack_serves_stops_cleanly_and_keeps_its_data(tmp_path: Path) -> None:
+    port, temporal_port = free_port(), free_port()
+    while temporal_port + 1000 == port or not 1024 < temporal_port < 64000:
+        temporal_port = free_port()
+    env = {
+        k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_", "PPID_", "TEMPORAL_", "SMTP_"))
+    }
+    env |= {"PPID_PORT": str(port), "PPID_TEMPORAL_PORT": str(temporal_port)}
+    url = f"http://127.0.0.1:{port}"
+    data_dir = str(tmp_path / "var")
+
+    process = _start(env, "--data-dir", data_dir)
+    try:
+        _wait_healthy(url, process)
+        assert httpx.get(f"{url}/healthz").json()["temporal"] == "ok"
+        assert httpx.get(f"{url}/docs").status_code == 200
+        assert len(httpx.get(f"{url}/v1/bodies").json()) == 5
+        deadline = httpx.get(
+            f"{url}/v1/calendar/deadline",
+            params={"body": "kab-sanggau", "start": "2026-03-16T09:00:00+07:00", "working_days": 10},
+        ).json()
+        assert deadline["due_at"] == "2026-04-07T23:59:59+07:00"
+        assert "Idul Fitri" in deadline["explanation"]
+        assert httpx.get(f"http://127.0.0.1:{temporal_port + 1000}/", timeout=10).status_code == 200
+        assert httpx.get(f"{url}/dev/mailbox").json() == []
+
+        # Another `ppid` command beside it, with the same environment, writes to the same database.
+        created = subprocess.run(
+            [PPID, "user", "create", "--email", "operator@sanggau.example", "--password", "sandi-operator",
+             "--role", "ppid", "--body", "kab-sanggau"],
+            env=env | {"PPID_DATA_DIR": data_dir}, capture_output=True, text=True, timeout=60, check=False,
+        )  # fmt: skip
+        assert created.returncode == 0, created.stderr
+        token = httpx.post(
+            f"{url}/v1/auth/token",
+            data={"username": "operator@sanggau.example", "password": "sandi-operator"},
+        )
+        assert token.status_code == 200
+    finally:
+        if process.poll() is None:
+            code, output = _stop(process, signal.SIGINT)  # Ctrl-C
+    assert code == 0, output
+    assert "demo-ppid-2026" in output and f"{url}/docs" in output
+    assert f"http://127.0.0.1:{temporal_port + 1000}" in output
+
+    # Restarted on the same data dir: the directory and the new account are still there.
+    process = _start(env, "--data-dir", data_dir, "--no-demo")
+    try:
+        _wait_healthy(url, process)
+        assert len(httpx.get(f"{url}/v1/bodies").json()) == 5
+        token = httpx.post(
+            f"{url}/v1/auth/token",
+            data={"username": "operator@sanggau.example", "password": "sandi-operator"},
+        )
+        assert token.status_code == 200
+    finally:
+        if process.poll() is None:
+            code, output = _stop(process, signal.SIGTERM)
+    assert code == 0, output
+    assert "demo-ppid-2026" not in output
