@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: dev test lint typecheck check bench venv clean
+.PHONY: dev test lint typecheck check venv clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -18,6 +18,8 @@ dev: $(STAMP)
 	$(BIN)/ppid dev $(ARGS)
 
 test: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/mypy domain db activities workflows api ppid worker.py
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)
@@ -28,9 +30,6 @@ typecheck: $(STAMP)
 	$(BIN)/mypy domain db activities workflows api ppid worker.py
 
 check: lint typecheck test
-
-bench: $(STAMP)
-	$(BIN)/python -m bench.run
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
