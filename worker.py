@@ -11,6 +11,7 @@ from temporalio.worker import Worker
 
 from activities.registry import build_activities
 from db.session import make_engine, make_session_factory
+from ppid.reconcile import reconcile_forever
 from ppid.settings import Settings, get_settings
 from ppid.temporal_client import connect_with_retry
 from workflows.registry import ALL_WORKFLOWS
@@ -24,15 +25,18 @@ async def run_worker(settings: Settings, stop: asyncio.Event | None = None) -> N
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
+    settings.secret_key()  # receipts carry the tracking code derived with it: fail early without one
     engine = make_engine(settings.effective_database_url)
+    sessions = make_session_factory(engine)
     client = await connect_with_retry(settings)
     worker = Worker(
         client,
         task_queue=settings.temporal_task_queue,
         workflows=ALL_WORKFLOWS,
-        activities=build_activities(make_session_factory(engine)),
+        activities=build_activities(sessions, settings),
         graceful_shutdown_timeout=timedelta(seconds=10),
     )
+    reconciler = asyncio.create_task(reconcile_forever(sessions, client, settings.temporal_task_queue))
     log.info(
         "worker started on task queue %s at %s",
         settings.temporal_task_queue,
@@ -43,6 +47,7 @@ async def run_worker(settings: Settings, stop: asyncio.Event | None = None) -> N
             await stop.wait()
             log.info("worker stopping")
     finally:
+        reconciler.cancel()
         await engine.dispose()
 
 

@@ -8,8 +8,20 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from activities.calendar import CalendarActivities
+from activities.mail import MailActivities
+from activities.requests import RequestActivities
+from ppid.settings import Settings
 
 
-def build_activities(session_factory: async_sessionmaker[AsyncSession]) -> list[Callable[..., Any]]:
+def build_activities(
+    session_factory: async_sessionmaker[AsyncSession], settings: Settings
+) -> list[Callable[..., Any]]:
     calendar = CalendarActivities(session_factory)
-    return [calendar.compute_deadline]
+    requests = RequestActivities(session_factory, settings)
+    mail = MailActivities(session_factory, settings)
+    return [
+        calendar.compute_deadline,
+        requests.plan_reminders,
+        requests.record_request_event,
+        mail.send_notification,
+    ]

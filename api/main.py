@@ -7,7 +7,8 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from api.routes import auth, bodies, calendar, devmail, health, users
+from api.limits import BodySizeLimit
+from api.routes import auth, bodies, calendar, devmail, health, requests, tasks, users
 from api.state import AppState
 from db.session import make_engine, make_session_factory
 from ppid.settings import Settings, get_settings
@@ -36,7 +37,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             await engine.dispose()
 
     app = FastAPI(title="PPID — Layanan Informasi Publik", description=DESCRIPTION, lifespan=lifespan)
-    for module in (health, auth, users, bodies, calendar):
+    app.add_middleware(BodySizeLimit)
+    for module in (health, auth, users, bodies, calendar, requests, tasks):
         app.include_router(module.router)
     if settings.ppid_mailbox_dir is not None:  # only under `ppid dev` with the embedded SMTP sink
         app.include_router(devmail.router)

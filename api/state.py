@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
+from google.protobuf.empty_pb2 import Empty
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from temporalio.client import Client
 
@@ -20,6 +22,14 @@ class AppState:
     secret_key: str
     _client: Client | None = None
     _lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+
+    async def now(self) -> datetime:
+        """The product's clock: the wall clock, or the time-skipping server's in simulated mode."""
+        if self.settings.ppid_clock == "simulated":
+            client = await self.temporal()
+            response = await client.test_service.get_current_time(Empty())
+            return response.time.ToDatetime(tzinfo=UTC)
+        return datetime.now(UTC)
 
     async def temporal(self) -> Client:
         """The Temporal client, connected on first use (the server may start after the API)."""

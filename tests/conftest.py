@@ -3,25 +3,37 @@ machine's binaries), the real app. No mocks of the components the product runs o
 
 from __future__ import annotations
 
+import asyncio
+import email
+import email.policy
 import os
 import shutil
 import socket
 import sys
+import uuid
 from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
+from email.message import EmailMessage
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
+from aiosmtpd.controller import Controller
 from fastapi import FastAPI
+from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
+from temporalio.worker import Worker
 
+from activities.registry import build_activities
 from api.main import create_app
 from db.migrate import upgrade_async
 from db.session import make_engine, make_session_factory
 from ppid.demo import seed_demo
 from ppid.settings import Settings
 from tests.pg import PostgresCluster, find_pg_bindir
+from workflows.registry import ALL_WORKFLOWS
 
 BIN = Path(sys.executable).parent
 _exit_status = 0
@@ -152,3 +164,73 @@ async def login(client: httpx.AsyncClient, email: str, password: str = "demo-ppi
     response = await client.post("/v1/auth/token", data={"username": email, "password": password})
     assert response.status_code == 200, response.text
     return {"Authorization": f"Bearer {response.json()['access_token']}"}
+
+
+# --- Mail, worker and the time-skipping server --------------------------------------------------------
+
+
+class Mailbox:
+    """A real SMTP server (aiosmtpd) in the test process; messages are parsed as they arrive."""
+
+    def __init__(self) -> None:
+        self.messages: list[EmailMessage] = []
+
+    async def handle_DATA(self, server: object, session: object, envelope: Any) -> str:
+        message = email.message_from_bytes(envelope.original_content, policy=email.policy.default)
+        assert isinstance(message, EmailMessage)
+        message["X-Envelope-To"] = ", ".join(envelope.rcpt_tos)
+        self.messages.append(message)
+        return "250 OK"
+
+    def to(self, recipient: str) -> list[EmailMessage]:
+        return [m for m in self.messages if recipient in m["X-Envelope-To"]]
+
+    async def wait_for(self, recipient: str, subject_part: str, timeout: float = 20.0) -> EmailMessage:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while loop.time() < deadline:
+            for message in self.to(recipient):
+                if subject_part in str(message["Subject"]):
+                    return message
+            await asyncio.sleep(0.05)
+        subjects = [(m["X-Envelope-To"], str(m["Subject"])) for m in self.messages]
+        raise AssertionError(f"no mail to {recipient} about {subject_part!r}; got {subjects}")
+
+
+def text_of(message: EmailMessage) -> str:
+    part = message.get_body(preferencelist=("plain",))
+    assert part is not None
+    return str(part.get_content())
+
+
+@pytest.fixture
+async def mailbox() -> AsyncIterator[tuple[Mailbox, int]]:
+    box = Mailbox()
+    port = free_port()
+    controller = Controller(box, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield box, port
+    finally:
+        controller.stop()
+
+
+@pytest.fixture
+def task_queue() -> str:
+    return f"ppid-test-{uuid.uuid4().hex[:8]}"
+
+
+@asynccontextmanager
+async def run_worker_for(client: Client, settings: Settings) -> AsyncIterator[Worker]:
+    engine = make_engine(settings.effective_database_url)
+    worker = Worker(
+        client,
+        task_queue=settings.temporal_task_queue,
+        workflows=ALL_WORKFLOWS,
+        activities=build_activities(make_session_factory(engine), settings),
+    )
+    try:
+        async with worker:
+            yield worker
+    finally:
+        await engine.dispose()

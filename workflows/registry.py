@@ -4,4 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-ALL_WORKFLOWS: list[type[Any]] = []
+from workflows.request import RequestWorkflow
+
+ALL_WORKFLOWS: list[type[Any]] = [RequestWorkflow]

@@ -1,0 +1,260 @@
+"""Activities of the request workflow: they write the registers (status, timeline, tasks, outbox)."""
+
+from __future__ import annotations
+
+from datetime import datetime, time
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from temporalio import activity
+from temporalio.exceptions import ApplicationError
+
+from activities.notices import OUTCOME_LABELS, Notice, render
+from activities.records import add_timeline, close_tasks, enqueue, open_task
+from db.calendar_repo import load_calendar
+from db.models import Body, InfoRequest, Task, Unit
+from domain.calendar import working_day_before
+from domain.contracts import Alarm, CaseEvent, Recorded, ReminderPlan
+from domain.dates_id import ZONE_ABBREVIATIONS, format_datetime
+from domain.enums import RequestStatus, Role
+from domain.tracking import tracking_code
+from ppid.settings import Settings
+
+REMINDER_HOUR = time(8, 0)  # reminders go out at the start of the working day, local time
+# Reminders before the response deadline (DOMAIN.md, configurable later per body): working days before.
+PPID_REMINDERS = (("reminder_3", 3), ("extension_prompt", 2), ("reminder_1", 1))
+
+LABELS = {
+    "registered": "Permohonan diterima dan didaftarkan",
+    "reminder_3": "Pengingat kepada PPID: batas waktu tinggal 3 hari kerja",
+    "extension_prompt": "PPID diingatkan untuk memutuskan perpanjangan waktu",
+    "reminder_1": "Pengingat kepada PPID: batas waktu tinggal 1 hari kerja",
+    "assigned": "Permohonan diteruskan kepada PPID Pelaksana",
+    "extended": "Jangka waktu diperpanjang 7 hari kerja (Pasal 22 ayat (8))",
+    "decided": "Pemberitahuan tertulis diberikan (Pasal 22 ayat (7))",
+    "overdue": "Batas waktu terlewati: permohonan tidak ditanggapi, diteruskan kepada Atasan PPID",
+    "closed": "Jangka waktu keberatan berakhir; perkara ditutup",
+}
+INTERNAL_EVENTS = {"reminder_3", "extension_prompt", "reminder_1"}
+
+
+class RequestActivities:
+    def __init__(self, session_factory: async_sessionmaker[AsyncSession], settings: Settings) -> None:
+        self._sessions = session_factory
+        self._settings = settings
+
+    @activity.defn(name="plan_reminders")
+    async def plan_reminders(self, plan: ReminderPlan) -> list[Alarm]:
+        """08:00 local on the working days before the deadline (T1/T2 -3, -2 prompt, -1)."""
+        async with self._sessions() as session:
+            tz = await session.scalar(select(Body.timezone).where(Body.slug == plan.body))
+            if tz is None:
+                raise ApplicationError(f"unknown body {plan.body!r}", non_retryable=True)
+            calendar = await load_calendar(session, plan.body)
+        due_day = plan.due_at.astimezone(ZoneInfo(tz)).date()
+        alarms = []
+        for kind, days in PPID_REMINDERS:
+            if kind == "extension_prompt" and not plan.include_extension_prompt:
+                continue
+            day = working_day_before(due_day, days, calendar)
+            alarms.append(Alarm(kind=kind, at=datetime.combine(day, REMINDER_HOUR, tzinfo=ZoneInfo(tz))))
+        return alarms
+
+    @activity.defn(name="record_request_event")
+    async def record_request_event(self, event: CaseEvent) -> Recorded:
+        async with self._sessions() as session:
+            request = await session.get(InfoRequest, event.request_id)
+            if request is None:
+                raise ApplicationError(f"request {event.request_id} not found", non_retryable=True)
+            body = await session.get(Body, request.body_id)
+            assert body is not None
+            ids = await self._apply(session, request, body, event)
+            await session.commit()
+        return Recorded(notification_ids=ids)
+
+    async def _apply(
+        self, session: AsyncSession, request: InfoRequest, body: Body, event: CaseEvent
+    ) -> list[int]:
+        data: dict[str, Any] = dict(event.data)
+        key = f"{request.id}:{event.event}:r{event.round}"
+        first_time = await add_timeline(
+            session,
+            key=key,
+            case_id=request.id,
+            at=event.at,
+            event=event.event,
+            label=self._label(event),
+            actor=event.actor,
+            internal=event.event in INTERNAL_EVENTS,
+            data=_jsonable(data),
+        )
+        if first_time:
+            await self._change_state(session, request, event, data)
+        await session.flush()
+        unit = await session.get(Unit, request.unit_id) if request.unit_id else None
+        notices = self._notices(request, body, unit, event, data)
+        return await enqueue(
+            session, case_id=request.id, event=event.event, key_suffix=f"r{event.round}", notices=notices
+        )
+
+    @staticmethod
+    def _label(event: CaseEvent) -> str:
+        label = LABELS.get(event.event, event.event)
+        if event.event == "decided" and event.data.get("late"):
+            label += " — terlambat"
+        return label
+
+    async def _change_state(
+        self, session: AsyncSession, request: InfoRequest, event: CaseEvent, data: dict[str, Any]
+    ) -> None:
+        tasks_scope = {"body_id": request.body_id, "unit_id": request.unit_id}
+        match event.event:
+            case "registered":
+                await open_task(
+                    session, key=f"{request.id}:decide", kind="decide_request", case_type="request",
+                    case_id=request.id, registration_number=request.registration_number, role=Role.PPID.value,
+                    due_at=request.due_at, **tasks_scope,
+                )  # fmt: skip
+            case "extension_prompt":
+                await open_task(
+                    session, key=f"{request.id}:extension_prompt", kind="extension_prompt", case_type="request",
+                    case_id=request.id, registration_number=request.registration_number, role=Role.PPID.value,
+                    due_at=request.due_at, **tasks_scope,
+                )  # fmt: skip
+            case "extended":
+                request.status = RequestStatus.EXTENDED.value
+                request.extended = True
+                request.extension_reason = str(data["reason"])
+                request.due_at = datetime.fromisoformat(str(data["due_at"]))
+                request.deadline = data.get("deadline")
+                await close_tasks(session, case_id=request.id, at=event.at, kinds=["extension_prompt"])
+                task = await open_task(session, key=f"{request.id}:decide")
+                task.due_at = request.due_at
+            case "assigned":
+                unit = await session.scalar(
+                    select(Unit).where(Unit.body_id == request.body_id, Unit.slug == data["unit"])
+                )
+                if unit is None:
+                    raise ApplicationError(f"unknown unit {data['unit']!r}", non_retryable=True)
+                request.unit_id = unit.id
+                for task in (await session.scalars(_open_tasks(request.id))).all():
+                    task.unit_id = unit.id
+            case "decided":
+                request.status = RequestStatus.DECIDED.value
+                request.decision = data["decision"]
+                request.decided_at = event.at
+                request.decided_late = bool(data.get("late"))
+                request.objection_deadline = datetime.fromisoformat(str(data["objection_deadline"]))
+                await close_tasks(session, case_id=request.id, at=event.at)
+            case "overdue":
+                request.status = RequestStatus.OVERDUE.value
+                request.objection_deadline = datetime.fromisoformat(str(data["objection_deadline"]))
+                await close_tasks(session, case_id=request.id, at=event.at, kinds=["extension_prompt"])
+                await open_task(
+                    session, key=f"{request.id}:escalated", kind="escalated_request", case_type="request",
+                    case_id=request.id, registration_number=request.registration_number,
+                    role=Role.ATASAN_PPID.value, due_at=request.objection_deadline, body_id=request.body_id,
+                    unit_id=None,
+                )  # fmt: skip
+            case "closed":
+                request.status = RequestStatus.CLOSED.value
+                await close_tasks(session, case_id=request.id, at=event.at)
+
+    def _notices(
+        self, request: InfoRequest, body: Body, unit: Unit | None, event: CaseEvent, data: dict[str, Any]
+    ) -> list[Notice]:
+        tz = body.timezone
+
+        def when(moment: datetime | str | None) -> str:
+            if moment is None:
+                return ""
+            value = datetime.fromisoformat(moment) if isinstance(moment, str) else moment
+            return format_datetime(value, tz)
+
+        public = self._settings.public_url
+        context: dict[str, Any] = {
+            "reg": request.registration_number,
+            "requester_name": request.requester_name,
+            "body_name": body.name,
+            "unit_name": unit.name if unit else None,
+            "zone": ZONE_ABBREVIATIONS.get(tz, tz),
+            "received": when(request.received_at),
+            "due": when(request.due_at),
+            "extended": request.extended,
+            "information": request.information,
+            "purpose": request.purpose,
+            "channel": request.channel,
+            "tracking_link": f"{public}/lacak/{request.id}",
+        }
+        ppid_email = unit.email if unit else body.ppid_email
+        requester = [request.email] if request.email else []
+        match event.event:
+            case "registered":
+                code = tracking_code(request.id, self._settings.secret_key())
+                ctx = context | {
+                    "tracking_code": code,
+                    "tracking_link": f"{public}/lacak/{request.id}#kode={code}",
+                }
+                return [render("registered_requester", r, "requester", ctx) for r in requester] + [
+                    render("registered_ppid", ppid_email, "ppid", context)
+                ]
+            case "reminder_3" | "reminder_1":
+                days = 3 if event.event == "reminder_3" else 1
+                return [render("reminder_ppid", ppid_email, "ppid", context | {"days_left": days})]
+            case "extension_prompt":
+                return [render("extension_prompt_ppid", ppid_email, "ppid", context)]
+            case "extended":
+                ctx = context | {"reason": data["reason"]}
+                return [render("extended_requester", r, "requester", ctx) for r in requester]
+            case "assigned":
+                return [render("assigned_unit", ppid_email, "ppid", context)] if unit else []
+            case "decided":
+                decision = data["decision"]
+                exemption = decision.get("exemption")
+                ctx = context | {
+                    "decided": when(event.at),
+                    "outcome_label": OUTCOME_LABELS[decision["outcome"]],
+                    "exemption": exemption,
+                    "exemption_article": _article(exemption["article"]) if exemption else "",
+                    "redactions": decision.get("redactions"),
+                    "holder_body": decision.get("holder_body"),
+                    "fee_idr": decision.get("fee_idr"),
+                    "fee": f"{decision.get('fee_idr') or 0:,}".replace(",", "."),
+                    "note": decision.get("note"),
+                    "late": bool(data.get("late")),
+                    "objection_deadline": when(data["objection_deadline"]),
+                }
+                return [render("decided_requester", r, "requester", ctx) for r in requester]
+            case "overdue":
+                ctx = context | {"objection_deadline": when(data["objection_deadline"])}
+                return [render("overdue_requester", r, "requester", ctx) for r in requester] + [
+                    render(
+                        "overdue_staff", body.atasan_email, "atasan_ppid", ctx | {"addressee": "Atasan PPID"}
+                    ),
+                    render("overdue_staff", ppid_email, "ppid", ctx | {"addressee": "PPID"}),
+                ]
+        return []
+
+
+def _article(code: str) -> str:
+    """`17h` → `17 huruf h`."""
+    return f"{code[:2]} huruf {code[2:]}" if len(code) > 2 else code
+
+
+def _open_tasks(request_id: str) -> Any:
+    return select(Task).where(Task.case_id == request_id, Task.status == "open")
+
+
+def _jsonable(data: dict[str, Any]) -> dict[str, Any]:
+    def convert(value: Any) -> Any:
+        if isinstance(value, datetime):
+            return value.isoformat()
+        if isinstance(value, dict):
+            return {k: convert(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [convert(v) for v in value]
+        return value
+
+    return {k: convert(v) for k, v in data.items()}

@@ -1,0 +1,147 @@
+"""Reading a request case from the registers and deciding who may see or act on it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal
+from zoneinfo import ZoneInfo
+
+from fastapi import HTTPException, status
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from api.deps import Staff
+from api.schemas import CaseOut, TimelineEntry
+from db.models import Body, InfoRequest, Objection, TimelineEvent, Unit
+from domain.calendar import Deadline
+from domain.dates_id import explain_deadline
+from domain.enums import Role
+from domain.identity import mask_nik
+from domain.tracking import code_matches
+
+View = Literal["staff", "requester"]
+
+
+def local(moment: datetime | None, tz: str) -> datetime | None:
+    """Times are shown with the offset of the body's time zone (a deadline is the end of a local day)."""
+    return moment.astimezone(ZoneInfo(tz)) if moment is not None else None
+
+
+NOT_FOUND = HTTPException(status.HTTP_404_NOT_FOUND, "Permohonan tidak ditemukan")
+
+
+@dataclass
+class LoadedCase:
+    request: InfoRequest
+    body: Body
+    unit: Unit | None
+
+
+async def load_case(session: AsyncSession, request_id: str) -> LoadedCase:
+    if len(request_id) > 32:
+        raise NOT_FOUND
+    request = await session.get(InfoRequest, request_id)
+    if request is None:
+        raise NOT_FOUND
+    body = await session.get(Body, request.body_id)
+    assert body is not None
+    unit = await session.get(Unit, request.unit_id) if request.unit_id else None
+    return LoadedCase(request, body, unit)
+
+
+def staff_may_see(staff: Staff, case: LoadedCase) -> bool:
+    if staff.role == Role.ADMIN:
+        return True
+    if staff.role not in (Role.PPID, Role.ATASAN_PPID) or staff.body_id != case.body.id:
+        return False
+    # A PPID Pelaksana sees the requests assigned to their unit; the PPID Utama sees the whole body.
+    return staff.unit_id is None or staff.unit_id == case.request.unit_id
+
+
+def require_view(staff: Staff | None, tracking_code: str | None, case: LoadedCase) -> View:
+    if staff is not None:
+        if staff_may_see(staff, case):
+            return "staff"
+        raise HTTPException(
+            status.HTTP_403_FORBIDDEN, "Permohonan ini bukan milik badan publik atau unit Anda"
+        )
+    if tracking_code is not None:
+        if code_matches(tracking_code, case.request.tracking_code_hash):
+            return "requester"
+        raise NOT_FOUND
+    raise HTTPException(
+        status.HTTP_401_UNAUTHORIZED,
+        "Masuk sebagai petugas atau sertakan kode lacak (header X-Tracking-Code)",
+        headers={"WWW-Authenticate": "Bearer"},
+    )
+
+
+def require_ppid_of(staff: Staff, case: LoadedCase) -> None:
+    """Only the PPID of the body (or of the unit the request is assigned to) acts on a request."""
+    if staff.role != Role.PPID or not staff_may_see(staff, case):
+        raise HTTPException(status.HTTP_403_FORBIDDEN, "Hanya PPID badan publik ini yang dapat bertindak")
+
+
+async def case_view(session: AsyncSession, case: LoadedCase, view: View) -> CaseOut:
+    request = case.request
+    tz = case.body.timezone
+    query = (
+        select(TimelineEvent)
+        .where(TimelineEvent.case_id == request.id)
+        .order_by(TimelineEvent.at, TimelineEvent.id)
+    )
+    if view == "requester":
+        query = query.where(TimelineEvent.internal.is_(False))
+    events = (await session.scalars(query)).all()
+    objections = (
+        await session.scalars(
+            select(Objection.id).where(Objection.request_id == request.id).order_by(Objection.created_at)
+        )
+    ).all()
+    decision = dict(request.decision) if request.decision else None
+    if decision and view == "requester":
+        decision.pop("actor", None)
+    explanation = None
+    if request.deadline:
+        explanation = explain_deadline(Deadline.model_validate(request.deadline))
+    requester = None
+    if view == "staff":
+        requester = {
+            "kind": request.requester_kind,
+            "name": request.requester_name,
+            "nik": mask_nik(request.nik),
+            "legal_entity_number": request.legal_entity_number,
+            "email": request.email,
+            "phone": request.phone,
+            "proxy": request.proxy,
+            "channel": request.channel,
+        }
+    return CaseOut(
+        id=request.id,
+        registration_number=request.registration_number,
+        body=case.body.slug,
+        unit=case.unit.slug if case.unit else None,
+        status=request.status,
+        received_at=local(request.received_at, tz),
+        due_at=local(request.due_at, tz),
+        deadline_explanation=explanation,
+        extended=request.extended,
+        extension_reason=request.extension_reason,
+        decision=decision,
+        decided_late=request.decided_late,
+        objection_deadline=local(request.objection_deadline, tz),
+        objections=list(objections),
+        information=request.information,
+        timeline=[
+            TimelineEntry(
+                at=local(e.at, tz),
+                event=e.event,
+                label=e.label,
+                actor=e.actor if view == "staff" else None,
+                data=e.data if view == "staff" else None,
+            )
+            for e in events
+        ],
+        requester=requester,
+    )

@@ -1,0 +1,244 @@
+"""Requests: intake (registration + workflow start), the case view, and the PPID's actions as Updates."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated, Any
+from zoneinfo import ZoneInfo
+
+from fastapi import APIRouter, Header, HTTPException, Response, status
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from temporalio.client import WorkflowUpdateFailedError
+from temporalio.common import WorkflowIDConflictPolicy
+from temporalio.exceptions import ApplicationError
+from temporalio.service import RPCError, RPCStatusCode
+
+from api.cases import case_view, load_case, require_ppid_of, require_view
+from api.deps import OptionalStaffDep, SessionDep, StaffDep, StateDep, TemporalDep
+from api.schemas import AssignIn, CaseOut, DecisionIn, ExtensionIn, RequestCreated, RequestIn
+from db.calendar_repo import load_calendar
+from db.intake import (
+    find_by_idempotency_key,
+    insert_request,
+    mark_workflow_started,
+    next_registration_number,
+    workflow_id_of,
+)
+from db.models import Body, InfoRequest, Unit
+from domain.calendar import add_working_days
+from domain.contracts import (
+    ActionResult,
+    AssignCommand,
+    DecisionCommand,
+    Exemption,
+    ExtensionCommand,
+    RequestStart,
+)
+from domain.enums import Channel, RequestStatus, Role
+from domain.registration import Register
+from domain.tracking import hash_code, tracking_code
+
+router = APIRouter(prefix="/v1/requests", tags=["requests"])
+T1_RESPONSE_DAYS = 10  # Pasal 22(7)
+TrackingHeader = Annotated[str | None, Header(alias="X-Tracking-Code", max_length=64)]
+IdempotencyHeader = Annotated[str | None, Header(alias="Idempotency-Key", max_length=128)]
+
+
+def start_of(request: InfoRequest, body: Body) -> RequestStart:
+    return RequestStart(
+        request_id=request.id,
+        registration_number=request.registration_number,
+        body=body.slug,
+        timezone=body.timezone,
+        received_at=request.received_at,
+        due_at=request.due_at,
+    )
+
+
+def _created(request: InfoRequest, body: Body, secret: str) -> RequestCreated:
+    return RequestCreated(
+        id=request.id,
+        registration_number=request.registration_number,
+        tracking_code=tracking_code(request.id, secret),
+        status=request.status,
+        received_at=request.received_at.astimezone(ZoneInfo(body.timezone)),
+        due_at=request.due_at.astimezone(ZoneInfo(body.timezone)),
+    )
+
+
+async def _repeat(session: SessionDep, request: InfoRequest, secret: str) -> RequestCreated:
+    body = await session.get(Body, request.body_id)
+    assert body is not None
+    return _created(request, body, secret)
+
+
+@router.post("", status_code=201, response_model=RequestCreated, summary="Submit a request (permohonan)")
+async def submit_request(
+    payload: RequestIn,
+    response: Response,
+    session: SessionDep,
+    state: StateDep,
+    temporal: TemporalDep,
+    staff: OptionalStaffDep,
+    idempotency_key: IdempotencyHeader = None,
+) -> RequestCreated:
+    if payload.channel != Channel.WEB and (staff is None or staff.role != Role.PPID):
+        raise HTTPException(
+            status.HTTP_403_FORBIDDEN,
+            "Hanya petugas PPID yang mencatat permohonan yang diterima langsung, lewat surat, email atau telepon",
+        )
+    if idempotency_key:
+        existing = await find_by_idempotency_key(session, idempotency_key)
+        if existing is not None:
+            response.status_code = status.HTTP_200_OK
+            return await _repeat(session, existing, state.secret_key)
+
+    body = await session.scalar(select(Body).where(Body.slug == payload.body))
+    if body is None:
+        raise HTTPException(422, [{"loc": ["body", "body"], "msg": f"badan publik {payload.body!r} tidak ada",
+                                   "type": "value_error"}])  # fmt: skip
+    if staff is not None and staff.role == Role.PPID and staff.body_id != body.id:
+        raise HTTPException(
+            status.HTTP_403_FORBIDDEN, "Petugas hanya mencatat permohonan untuk badan publiknya"
+        )
+    unit = None
+    if payload.unit is not None:
+        unit = await session.scalar(select(Unit).where(Unit.body_id == body.id, Unit.slug == payload.unit))
+        if unit is None:
+            raise HTTPException(422, [{"loc": ["body", "unit"], "msg": f"unit {payload.unit!r} tidak ada di "
+                                       f"{body.slug}", "type": "value_error"}])  # fmt: skip
+
+    received_at = await state.now()
+    calendar = await load_calendar(session, body.slug)
+    t1 = add_working_days(received_at, T1_RESPONSE_DAYS, body.timezone, calendar)
+    request_id = uuid.uuid4().hex
+    requester = payload.requester
+    try:
+        request = await insert_request(
+            session,
+            id=request_id,
+            registration_number=await next_registration_number(session, body, Register.REQUEST, received_at),
+            body_id=body.id,
+            unit_id=unit.id if unit else None,
+            status=RequestStatus.RECEIVED.value,
+            channel=payload.channel.value,
+            requester_kind=requester.kind.value,
+            requester_name=requester.name,
+            nik=requester.nik,
+            legal_entity_number=requester.legal_entity_number,
+            address=requester.address,
+            email=str(requester.email) if requester.email else None,
+            phone=requester.phone,
+            occupation=requester.occupation,
+            proxy=requester.proxy.model_dump() if requester.proxy else None,
+            information=payload.information,
+            purpose=payload.purpose,
+            obtain_method=payload.obtain_method.value,
+            copy_format=payload.copy_format.value if payload.copy_format else None,
+            delivery_method=payload.delivery_method.value,
+            tracking_code_hash=hash_code(tracking_code(request_id, state.secret_key)),
+            idempotency_key=idempotency_key,
+            received_at=received_at,
+            due_at=t1.due_at,
+            deadline=t1.model_dump(mode="json"),
+            workflow_id=workflow_id_of(request_id),
+        )
+        await session.commit()
+    except IntegrityError:
+        # The same Idempotency-Key raced with another call: answer with the case that won.
+        await session.rollback()
+        existing = await find_by_idempotency_key(session, idempotency_key) if idempotency_key else None
+        if existing is None:
+            raise
+        response.status_code = status.HTTP_200_OK
+        return await _repeat(session, existing, state.secret_key)
+
+    await temporal.start_workflow(
+        "RequestWorkflow",
+        start_of(request, body),
+        id=request.workflow_id,
+        task_queue=state.settings.temporal_task_queue,
+        id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
+    )
+    await mark_workflow_started(session, request.id, received_at)
+    await session.commit()
+    return _created(request, body, state.secret_key)
+
+
+@router.get("/{request_id}", response_model=CaseOut, summary="The case, for its staff or its requester")
+async def get_request(
+    request_id: str, session: SessionDep, staff: OptionalStaffDep, x_tracking_code: TrackingHeader = None
+) -> CaseOut:
+    case = await load_case(session, request_id)
+    view = require_view(staff, x_tracking_code, case)
+    return await case_view(session, case, view)
+
+
+async def _update(temporal: TemporalDep, workflow_id: str, name: str, argument: Any) -> ActionResult:
+    handle = temporal.get_workflow_handle(workflow_id)
+    try:
+        result: ActionResult = await handle.execute_update(name, argument, result_type=ActionResult)
+        return result
+    except WorkflowUpdateFailedError as exc:
+        cause = exc.cause
+        if isinstance(cause, ApplicationError) and cause.type == "Conflict":
+            raise HTTPException(status.HTTP_409_CONFLICT, cause.message) from None
+        raise
+    except RPCError as exc:
+        if exc.status == RPCStatusCode.NOT_FOUND:
+            raise HTTPException(status.HTTP_409_CONFLICT, "Perkara ini sudah ditutup") from None
+        raise
+
+
+@router.post("/{request_id}/extension", response_model=CaseOut, summary="Extend once by 7 working days")
+async def extend(request_id: str, payload: ExtensionIn, session: SessionDep, staff: StaffDep,
+                 temporal: TemporalDep) -> CaseOut:  # fmt: skip
+    case = await load_case(session, request_id)
+    require_ppid_of(staff, case)
+    await _update(
+        temporal,
+        case.request.workflow_id,
+        "extend",
+        ExtensionCommand(reason=payload.reason, actor=staff.email),
+    )
+    return await _fresh_view(session, request_id)
+
+
+@router.post("/{request_id}/decision", response_model=CaseOut, summary="The written notice (Pasal 22(7))")
+async def decide(request_id: str, payload: DecisionIn, session: SessionDep, staff: StaffDep,
+                 temporal: TemporalDep) -> CaseOut:  # fmt: skip
+    case = await load_case(session, request_id)
+    require_ppid_of(staff, case)
+    command = DecisionCommand(
+        outcome=payload.outcome.value,
+        exemption=Exemption(**payload.exemption.model_dump()) if payload.exemption else None,
+        redactions=payload.redactions,
+        holder_body=payload.holder_body,
+        fee_idr=payload.fee_idr,
+        note=payload.note,
+        actor=staff.email,
+    )
+    await _update(temporal, case.request.workflow_id, "decide", command)
+    return await _fresh_view(session, request_id)
+
+
+@router.post("/{request_id}/assignment", response_model=CaseOut, summary="Forward to a PPID Pelaksana unit")
+async def assign(request_id: str, payload: AssignIn, session: SessionDep, staff: StaffDep,
+                 temporal: TemporalDep) -> CaseOut:  # fmt: skip
+    case = await load_case(session, request_id)
+    require_ppid_of(staff, case)
+    unit = await session.scalar(select(Unit).where(Unit.body_id == case.body.id, Unit.slug == payload.unit))
+    if unit is None:
+        raise HTTPException(422, [{"loc": ["body", "unit"], "msg": f"unit {payload.unit!r} tidak ada",
+                                   "type": "value_error"}])  # fmt: skip
+    await _update(
+        temporal, case.request.workflow_id, "assign", AssignCommand(unit=unit.slug, actor=staff.email)
+    )
+    return await _fresh_view(session, request_id)
+
+
+async def _fresh_view(session: SessionDep, request_id: str) -> CaseOut:
+    session.expire_all()
+    case = await load_case(session, request_id)
+    return await case_view(session, case, "staff")

@@ -1,0 +1,28 @@
+"""The requester's tracking code: derived from the case id with the server key (so a retried intake and the
+worker's receipt show the same code), stored only as a hash."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+
+ALPHABET_FIX = str.maketrans({"0": "8", "1": "9", "O": "P", "I": "J"})  # nothing to misread on a phone
+
+
+def tracking_code(case_id: str, secret: str) -> str:
+    digest = hmac.new(secret.encode(), f"tracking:{case_id}".encode(), hashlib.sha256).digest()
+    raw = base64.b32encode(digest).decode()[:12].translate(ALPHABET_FIX)
+    return f"{raw[:4]}-{raw[4:8]}-{raw[8:]}"
+
+
+def normalize(code: str) -> str:
+    return code.strip().upper().replace(" ", "")
+
+
+def hash_code(code: str) -> str:
+    return hashlib.sha256(normalize(code).encode()).hexdigest()
+
+
+def code_matches(code: str | None, stored_hash: str) -> bool:
+    return bool(code) and hmac.compare_digest(hash_code(code or ""), stored_hash)

@@ -1,0 +1,68 @@
+"""The outbox's second half: start the workflow of every registered request that has none yet
+(the API died between its commit and the workflow start). Starting is idempotent (USE_EXISTING)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from temporalio.client import Client
+from temporalio.common import WorkflowIDConflictPolicy
+
+from db.intake import mark_workflow_started
+from db.models import Body, InfoRequest
+from domain.contracts import RequestStart
+
+log = logging.getLogger("ppid.reconcile")
+GRACE = timedelta(seconds=10)  # leave the API time to start the workflow itself
+INTERVAL_S = 15.0
+
+
+async def start_missing_workflows(
+    sessions: async_sessionmaker[AsyncSession], client: Client, task_queue: str, *, grace: timedelta = GRACE
+) -> int:
+    async with sessions() as session:
+        rows = (
+            await session.execute(
+                select(InfoRequest, Body)
+                .join(Body, Body.id == InfoRequest.body_id)
+                .where(
+                    InfoRequest.workflow_started_at.is_(None),
+                    InfoRequest.created_at < datetime.now(UTC) - grace,
+                )
+                .limit(500)
+            )
+        ).all()
+        for request, body in rows:
+            await client.start_workflow(
+                "RequestWorkflow",
+                RequestStart(
+                    request_id=request.id,
+                    registration_number=request.registration_number,
+                    body=body.slug,
+                    timezone=body.timezone,
+                    received_at=request.received_at,
+                    due_at=request.due_at,
+                ),
+                id=request.workflow_id,
+                task_queue=task_queue,
+                id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
+            )
+            await mark_workflow_started(session, request.id, datetime.now(UTC))
+            await session.commit()
+            log.warning("started the missing workflow of request %s", request.registration_number)
+        return len(rows)
+
+
+async def reconcile_forever(
+    sessions: async_sessionmaker[AsyncSession], client: Client, task_queue: str
+) -> None:
+    while True:
+        try:
+            await start_missing_workflows(sessions, client, task_queue)
+        except Exception:  # the database or Temporal may be away for a while: try again later
+            log.exception("reconciliation failed; retrying")
+        await asyncio.sleep(INTERVAL_S)

@@ -1,0 +1,212 @@
+"""The request lifecycle through the API on the real Temporal dev server, real database and real SMTP."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from temporalio.testing import WorkflowEnvironment
+
+from tests.conftest import Mailbox, text_of
+from tests.requests_support import (
+    ATASAN_SANGGAU,
+    PPID_DINKES,
+    PPID_SANGGAU,
+    REQUESTER_EMAIL,
+    Stack,
+    form,
+    stack,
+)
+
+
+@pytest.fixture
+async def real(
+    temporal_env: WorkflowEnvironment, mailbox: tuple[Mailbox, int], tmp_path: Path, database_url: str,
+    task_queue: str,
+) -> AsyncIterator[Stack]:  # fmt: skip
+    async with stack(temporal_env.client, mailbox, tmp_path, database_url, task_queue) as s:
+        yield s
+
+
+async def test_intake_receipt_task_extension_decision(real: Stack) -> None:
+    created = await real.submit()
+    assert created["status"] == "received"
+    assert created["registration_number"].startswith("0001/PPID/SGU/")
+    deadline = (
+        await real.http.get(
+            "/v1/calendar/deadline",
+            params={"body": "kab-sanggau", "start": created["received_at"], "working_days": 10},
+        )
+    ).json()
+    assert created["due_at"] == deadline["due_at"]
+
+    receipt = await real.mail.wait_for(REQUESTER_EMAIL, "Tanda terima")
+    assert created["registration_number"] in receipt["Subject"]
+    assert "Siti" not in receipt["Subject"] and "6103014501900003" not in receipt["Subject"]
+    body = text_of(receipt)
+    assert created["tracking_code"] in body
+    assert f"/lacak/{created['id']}" in body
+    assert "Pasal 22 ayat (7)" in body
+    await real.mail.wait_for(PPID_DINKES, "Permohonan informasi baru")
+
+    ppid = await real.login(PPID_SANGGAU)
+    unit = await real.login(PPID_DINKES)
+    for headers in (ppid, unit):
+        tasks = (await real.http.get("/v1/tasks", headers=headers)).json()
+        assert [(t["kind"], t["case_id"], t["sla"]) for t in tasks] == [
+            ("decide_request", created["id"], "on_track")
+        ]
+    atasan = await real.login(ATASAN_SANGGAU)
+    assert (await real.http.get("/v1/tasks", headers=atasan)).json() == []
+
+    extended = await real.http.post(
+        f"/v1/requests/{created['id']}/extension", json={"reason": "Dokumen masih dihimpun dari puskesmas"},
+        headers=unit,
+    )  # fmt: skip
+    assert extended.status_code == 200, extended.text
+    t2 = (
+        await real.http.get(
+            "/v1/calendar/deadline",
+            params={"body": "kab-sanggau", "start": created["due_at"], "working_days": 7},
+        )
+    ).json()
+    assert extended.json()["due_at"] == t2["due_at"]
+    assert extended.json()["status"] == "extended"
+    notice = await real.mail.wait_for(REQUESTER_EMAIL, "Perpanjangan")
+    assert "Dokumen masih dihimpun dari puskesmas" in text_of(notice)
+
+    again = await real.http.post(
+        f"/v1/requests/{created['id']}/extension",
+        json={"reason": "Sekali lagi karena banyak dokumen"},
+        headers=ppid,
+    )
+    assert again.status_code == 409
+    assert "sudah pernah diperpanjang" in again.json()["detail"]
+
+    decided = await real.http.post(
+        f"/v1/requests/{created['id']}/decision",
+        json={"outcome": "granted", "note": "Salinan dikirim melalui email dalam 3 hari kerja."},
+        headers=unit,
+    )
+    assert decided.status_code == 200, decided.text
+    case = decided.json()
+    assert case["status"] == "decided" and case["objection_deadline"]
+    letter = await real.mail.wait_for(REQUESTER_EMAIL, "Pemberitahuan tertulis")
+    assert "Salinan dikirim melalui email" in text_of(letter)
+    assert "keberatan" in text_of(letter)
+    second = await real.http.post(
+        f"/v1/requests/{created['id']}/decision", json={"outcome": "granted"}, headers=ppid
+    )
+    assert second.status_code == 409
+    assert (await real.http.get("/v1/tasks", headers=ppid)).json() == []
+
+    # The requester's view: with the tracking code, no internal events, no staff names.
+    mine = await real.case(created["id"], {"X-Tracking-Code": created["tracking_code"]})
+    assert {e["event"] for e in mine["timeline"]} >= {"registered", "extended", "decided"}
+    assert all(e["actor"] is None and e["data"] is None for e in mine["timeline"])
+    assert mine["requester"] is None
+    staff_view = await real.case(created["id"], ppid)
+    assert any(e["actor"] == PPID_DINKES for e in staff_view["timeline"])
+    assert staff_view["requester"]["nik"] == "6103**********03"
+
+
+async def test_idempotent_intake_and_unique_numbers(real: Stack) -> None:
+    key = {"Idempotency-Key": "form-submit-7f3a"}
+    first = await real.http.post("/v1/requests", json=form(), headers=key)
+    repeat = await real.http.post("/v1/requests", json=form(), headers=key)
+    assert (first.status_code, repeat.status_code) == (201, 200)
+    assert repeat.json() == first.json()
+    other = await real.submit()
+    numbers = [first.json()["registration_number"], other["registration_number"]]
+    assert [n.split("/")[0] for n in numbers] == ["0001", "0002"]
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"requester__nik": "12345"}, "nik"),
+        ({"requester__nik": "9903014501900003"}, "nik"),  # no province 99
+        ({"requester__nik": "6103019901900003"}, "nik"),  # day of birth 99
+        ({"requester__nik": None}, "nik"),
+        ({"requester__kind": "legal_entity", "requester__nik": None}, "legal_entity_number"),
+        ({"requester__kind": "alien"}, "kind"),
+        ({"requester__email": "bukan-email"}, "email"),
+        ({"requester__email": None, "requester__phone": None}, "phone"),
+        ({"obtain_method": "copy", "copy_format": None}, "copy_format"),
+        ({"delivery_method": "pigeon"}, "delivery_method"),
+        ({"information": ""}, "information"),
+        ({"body": "kab-antah"}, "body"),
+        ({"unit": "dishub"}, "unit"),
+        ({"information": "x" * 6000}, "information"),
+        ({"surprise": 1}, "surprise"),
+    ],
+)
+async def test_bad_intake_names_the_field_and_stores_nothing(
+    real: Stack, changes: dict[str, object], field: str
+) -> None:
+    response = await real.http.post("/v1/requests", json=form(**changes))
+    assert response.status_code == 422, response.text
+    assert field in {str(err["loc"][-1]) for err in response.json()["detail"]}
+    admin = await real.login("admin@ppid.example")
+    assert (await real.http.get("/v1/tasks", headers=admin)).json() == []
+
+
+async def test_oversized_body_is_413_and_walk_in_needs_staff(real: Stack) -> None:
+    huge = await real.http.post("/v1/requests", json=form(information="x" * (3 * 1024 * 1024)))
+    assert huge.status_code == 413
+    walk_in = await real.http.post("/v1/requests", json=form(channel="walk_in"))
+    assert walk_in.status_code == 403
+    desk = await real.login(PPID_SANGGAU)
+    recorded = await real.http.post("/v1/requests", json=form(channel="walk_in"), headers=desk)
+    assert recorded.status_code == 201
+
+
+async def test_access_to_a_case(real: Stack) -> None:
+    created = await real.submit(unit=None)
+    url = f"/v1/requests/{created['id']}"
+    assert (await real.http.get(url)).status_code == 401
+    assert (await real.http.get(url, headers={"X-Tracking-Code": "AAAA-BBBB-CCCC"})).status_code == 404
+    assert (
+        await real.http.get("/v1/requests/" + "f" * 32, headers={"X-Tracking-Code": "x"})
+    ).status_code == 404
+    other_body = await real.login("ppid@kutaitimur.example")
+    assert (await real.http.get(url, headers=other_body)).status_code == 403
+    unit = await real.login(PPID_DINKES)  # not assigned to dinkes yet
+    assert (await real.http.get(url, headers=unit)).status_code == 403
+    decision = await real.http.post(f"{url}/decision", json={"outcome": "granted"}, headers=other_body)
+    assert decision.status_code == 403
+    requester = {"X-Tracking-Code": created["tracking_code"]}
+    assert (
+        await real.http.post(f"{url}/decision", json={"outcome": "granted"}, headers=requester)
+    ).status_code == 401
+
+    ppid = await real.login(PPID_SANGGAU)
+    assigned = await real.http.post(f"{url}/assignment", json={"unit": "dinkes"}, headers=ppid)
+    assert assigned.status_code == 200, assigned.text
+    assert assigned.json()["unit"] == "dinkes"
+    await real.mail.wait_for(PPID_DINKES, "diteruskan")
+    assert (await real.http.get(url, headers=unit)).status_code == 200
+    assert len((await real.http.get("/v1/tasks", headers=unit)).json()) == 1
+
+
+async def test_refusal_needs_a_pasal_17_ground(real: Stack) -> None:
+    created = await real.submit()
+    ppid = await real.login(PPID_SANGGAU)
+    url = f"/v1/requests/{created['id']}/decision"
+    missing = await real.http.post(url, json={"outcome": "rejected"}, headers=ppid)
+    assert missing.status_code == 422 and "exemption" in missing.text
+    wrong = await real.http.post(
+        url, json={"outcome": "rejected", "exemption": {"article": "18z", "consequence_test": "Uji konsekuensi"}},
+        headers=ppid,
+    )  # fmt: skip
+    assert wrong.status_code == 422
+    ok = await real.http.post(
+        url,
+        json={"outcome": "rejected", "exemption": {"article": "17h", "consequence_test": "Membuka data pribadi "
+              "pasien dapat merugikan hak privasi (uji konsekuensi 2026/3)."}},
+        headers=ppid,
+    )  # fmt: skip
+    assert ok.status_code == 200, ok.text
+    letter = await real.mail.wait_for(REQUESTER_EMAIL, "Pemberitahuan tertulis")
+    assert "Pasal 17 huruf h" in text_of(letter)
