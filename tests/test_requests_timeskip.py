@@ -1,0 +1,179 @@
+"""The request workflow's clocks on Temporal's time-skipping server, through the API (simulated clock),
+with real activities, a real database and real SMTP: T1 missed, T2 missed, late decision, reminders,
+closing after T3, and a replay of the recorded history."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import sys
+from collections.abc import AsyncIterator
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.testing import WorkflowEnvironment
+from temporalio.worker import Replayer
+
+from domain.dates_id import format_date
+from tests.conftest import Mailbox, text_of
+from tests.requests_support import ATASAN_SANGGAU, PPID_DINKES, PPID_SANGGAU, REQUESTER_EMAIL, Stack, stack
+from workflows.registry import ALL_WORKFLOWS
+
+
+@pytest.fixture
+async def timeskip() -> AsyncIterator[WorkflowEnvironment]:
+    path = shutil.which("temporal-test-server", path=str(Path(sys.executable).parent))
+    env = await WorkflowEnvironment.start_time_skipping(
+        test_server_existing_path=path, data_converter=pydantic_data_converter
+    )
+    try:
+        yield env
+    finally:
+        await env.shutdown()
+
+
+@pytest.fixture
+def database_url(tmp_path: Path, sqlite_template: Path) -> str:  # SQLite only: these tests are about clocks
+    shutil.copyfile(sqlite_template, tmp_path / "ppid.sqlite3")
+    return f"sqlite+aiosqlite:///{tmp_path / 'ppid.sqlite3'}"
+
+
+@pytest.fixture
+async def sim(
+    timeskip: WorkflowEnvironment,
+    mailbox: tuple[Mailbox, int],
+    tmp_path: Path,
+    database_url: str,
+    task_queue: str,
+) -> AsyncIterator[Stack]:
+    async with stack(
+        timeskip.client, mailbox, tmp_path, database_url, task_queue, ppid_clock="simulated"
+    ) as s:
+        yield s
+
+
+async def sleep_until(
+    env: WorkflowEnvironment, moment: str | datetime, extra: timedelta = timedelta(minutes=5)
+) -> None:
+    target = datetime.fromisoformat(moment) if isinstance(moment, str) else moment
+    await env.sleep(target - await env.get_current_time() + extra)
+
+
+async def test_ignored_request_is_escalated_and_requester_told_their_rights(
+    sim: Stack, timeskip: WorkflowEnvironment
+) -> None:
+    created = await sim.submit()
+    await sim.mail.wait_for(REQUESTER_EMAIL, "Tanda terima")
+    await sleep_until(timeskip, created["due_at"])
+
+    notice = await sim.mail.wait_for(REQUESTER_EMAIL, "tidak ditanggapi")
+    ppid = await sim.login(PPID_SANGGAU)
+    case = await sim.case(created["id"], ppid)
+    assert case["status"] == "overdue"
+    t3 = (
+        await sim.http.get(
+            "/v1/calendar/deadline",
+            params={"body": "kab-sanggau", "start": created["due_at"], "working_days": 30},
+        )
+    ).json()
+    assert case["objection_deadline"] == t3["due_at"]
+    assert "Pasal 35 ayat (1) huruf c" in text_of(notice)
+    assert format_date(datetime.fromisoformat(t3["due_at"]).date()) in text_of(notice)
+    await sim.mail.wait_for(ATASAN_SANGGAU, "Eskalasi")
+    await sim.mail.wait_for(PPID_DINKES, "Eskalasi")
+    # The reminders came first, once each: -3, the extension prompt at -2, and -1 working days.
+    subjects = [str(m["Subject"]) for m in sim.mail.to(PPID_DINKES)]
+    assert sum("tinggal 3 hari kerja" in s for s in subjects) == 1
+    assert sum("Perlu perpanjangan" in s for s in subjects) == 1
+    assert sum("tinggal 1 hari kerja" in s for s in subjects) == 1
+    assert len(sim.mail.to(REQUESTER_EMAIL)) == 2  # receipt and the overdue notice, nothing twice
+
+    atasan = await sim.login(ATASAN_SANGGAU)
+    tasks = (await sim.http.get("/v1/tasks", headers=atasan)).json()
+    assert [t["kind"] for t in tasks] == ["escalated_request"]
+    decide = [
+        t for t in (await sim.http.get("/v1/tasks", headers=ppid)).json() if t["kind"] == "decide_request"
+    ]
+    assert decide[0]["sla"] == "overdue"
+
+    # An extension after the deadline is refused with the date that passed.
+    late_extension = await sim.http.post(
+        f"/v1/requests/{created['id']}/extension",
+        json={"reason": "Terlambat meminta perpanjangan"},
+        headers=ppid,
+    )
+    assert late_extension.status_code == 409
+    # A late decision is still accepted, marked late, and never shortens the window already told.
+    await timeskip.sleep(timedelta(days=3))
+    late = await sim.http.post(
+        f"/v1/requests/{created['id']}/decision", json={"outcome": "granted"}, headers=ppid
+    )
+    assert late.status_code == 200, late.text
+    assert late.json()["decided_late"] is True
+    assert late.json()["objection_deadline"] >= case["objection_deadline"]
+    assert "terlambat" in late.json()["timeline"][-1]["label"]
+    letter = await sim.mail.wait_for(REQUESTER_EMAIL, "Pemberitahuan tertulis")
+    assert "setelah batas waktu" in text_of(letter)
+
+    # After T3 the case closes.
+    await sleep_until(timeskip, late.json()["objection_deadline"])
+    await _wait_status(sim, created["id"], ppid, "closed")
+    assert (await sim.http.get("/v1/tasks", headers=atasan)).json() == []
+
+
+async def test_extension_then_t2_missed(sim: Stack, timeskip: WorkflowEnvironment) -> None:
+    created = await sim.submit(unit=None)
+    ppid = await sim.login(PPID_SANGGAU)
+    await timeskip.sleep(timedelta(days=2))
+    extended = await sim.http.post(
+        f"/v1/requests/{created['id']}/extension",
+        json={"reason": "Data tersebar di beberapa dinas"},
+        headers=ppid,
+    )
+    assert extended.status_code == 200, extended.text
+    t2 = extended.json()["due_at"]
+    assert t2 > created["due_at"]
+    await sleep_until(timeskip, t2)
+    notice = await sim.mail.wait_for(REQUESTER_EMAIL, "tidak ditanggapi")
+    assert "Pasal 22 ayat (8)" in text_of(notice)
+    assert (await sim.case(created["id"], ppid))["status"] == "overdue"
+    # No extension prompt in the extended round; reminders of T2 went to the body's PPID.
+    subjects = [str(m["Subject"]) for m in sim.mail.to(PPID_SANGGAU)]
+    assert sum("Perlu perpanjangan" in s for s in subjects) <= 1
+    assert any("tinggal 1 hari kerja" in s for s in subjects)
+
+
+async def test_decided_in_time_then_closed_and_replayable(sim: Stack, timeskip: WorkflowEnvironment) -> None:
+    created = await sim.submit()
+    ppid = await sim.login(PPID_DINKES)
+    await timeskip.sleep(timedelta(days=4))
+    decided = await sim.http.post(
+        f"/v1/requests/{created['id']}/decision",
+        json={"outcome": "not_held", "holder_body": "Dinas Kesehatan Provinsi Kalimantan Barat"},
+        headers=ppid,
+    )
+    assert decided.status_code == 200, decided.text
+    assert decided.json()["decided_late"] is False
+    letter = await sim.mail.wait_for(REQUESTER_EMAIL, "Pemberitahuan tertulis")
+    assert "Dinas Kesehatan Provinsi Kalimantan Barat" in text_of(letter)
+    assert not any("tidak ditanggapi" in str(m["Subject"]) for m in sim.mail.messages)
+    await sleep_until(timeskip, decided.json()["objection_deadline"])
+    await _wait_status(sim, created["id"], ppid, "closed")
+
+    handle = timeskip.client.get_workflow_handle(f"permohonan-{created['id']}")
+    assert await handle.result() == "closed"
+    history = await handle.fetch_history()
+    if os.environ.get("PPID_RECORD_HISTORY"):  # to add a recorded history for tests/test_replay.py
+        Path(os.environ["PPID_RECORD_HISTORY"]).write_text(history.to_json())
+    await Replayer(workflows=ALL_WORKFLOWS, data_converter=pydantic_data_converter).replay_workflow(history)
+
+
+async def _wait_status(sim: Stack, request_id: str, headers: dict[str, str], expected: str) -> None:
+    for _ in range(200):
+        if (await sim.case(request_id, headers))["status"] == expected:
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"status never became {expected}")
