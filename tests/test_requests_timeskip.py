@@ -22,6 +22,8 @@ from tests.conftest import Mailbox, text_of
 from tests.requests_support import ATASAN_SANGGAU, PPID_DINKES, PPID_SANGGAU, REQUESTER_EMAIL, Stack, stack
 from workflows.registry import ALL_WORKFLOWS
 
+MINUTES_5 = timedelta(minutes=5)
+
 
 @pytest.fixture
 async def timeskip() -> AsyncIterator[WorkflowEnvironment]:
