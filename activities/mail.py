@@ -5,6 +5,7 @@ failure (server down, 4xx) raises so Temporal retries with back-off until the se
 
 from __future__ import annotations
 
+import email.policy
 import json
 from datetime import UTC, datetime
 from email.message import EmailMessage
@@ -19,9 +20,12 @@ from temporalio.exceptions import ApplicationError
 from db.models import Notification, TimelineEvent
 from ppid.settings import Settings
 
+# Long subjects are not folded onto a second line (some clients then show a leading blank).
+POLICY = email.policy.default.clone(max_line_length=998)
+
 
 def build_message(row: Notification, settings: Settings) -> EmailMessage:
-    message = EmailMessage()
+    message = EmailMessage(policy=POLICY)
     message["From"] = settings.mail_from
     message["To"] = row.recipient
     message["Subject"] = row.subject

@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from api.limits import BodySizeLimit
-from api.routes import auth, bodies, calendar, devmail, health, requests, tasks, users
+from api.routes import auth, bodies, calendar, devclock, devmail, health, requests, tasks, users
 from api.state import AppState
 from db.session import make_engine, make_session_factory
 from ppid.settings import Settings, get_settings
@@ -40,6 +40,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(BodySizeLimit)
     for module in (health, auth, users, bodies, calendar, requests, tasks):
         app.include_router(module.router)
+    if settings.ppid_clock == "simulated":  # training and acceptance mode only
+        app.include_router(devclock.router)
     if settings.ppid_mailbox_dir is not None:  # only under `ppid dev` with the embedded SMTP sink
         app.include_router(devmail.router)
     return app

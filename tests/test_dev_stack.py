@@ -136,3 +136,34 @@ def test_dev_stack_serves_stops_cleanly_and_keeps_its_data(tmp_path: Path) -> No
             code, output = _stop(process, signal.SIGTERM)
     assert code == 0, output
     assert "demo-ppid-2026" not in output
+
+
+def test_dev_stack_in_simulated_clock_mode(tmp_path: Path) -> None:
+    """A trainer's session: submit, move the clock 20 days, see the escalation in the mailbox."""
+    from tests.requests_support import form
+
+    port, temporal_port = free_port(), free_port()
+    env = {
+        k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_", "PPID_", "TEMPORAL_", "SMTP_"))
+    }
+    env |= {"PPID_PORT": str(port), "PPID_TEMPORAL_PORT": str(temporal_port)}
+    url = f"http://127.0.0.1:{port}"
+    process = _start(env, "--data-dir", str(tmp_path / "var"), "--clock", "simulated")
+    try:
+        _wait_healthy(url, process)
+        with httpx.Client(base_url=url, timeout=120) as http:
+            created = http.post("/v1/requests", json=form()).json()
+            token = http.post(
+                "/v1/auth/token", data={"username": "admin@ppid.example", "password": "demo-ppid-2026"}
+            )
+            admin = {"Authorization": f"Bearer {token.json()['access_token']}"}
+            before = http.get("/v1/dev/clock").json()["now"]
+            moved = http.post("/v1/dev/clock/advance", json={"days": 20}, headers=admin).json()
+            assert moved["settled"] is True and moved["now"] > before
+            subjects = [m["subject"] for m in http.get("/dev/mailbox").json()]
+            assert any("tidak ditanggapi" in s and created["registration_number"] in s for s in subjects)
+            assert any("Eskalasi" in s for s in subjects)
+    finally:
+        if process.poll() is None:
+            code, output = _stop(process, signal.SIGTERM)
+    assert code == 0, output

@@ -210,3 +210,9 @@ async def test_refusal_needs_a_pasal_17_ground(real: Stack) -> None:
     assert ok.status_code == 200, ok.text
     letter = await real.mail.wait_for(REQUESTER_EMAIL, "Pemberitahuan tertulis")
     assert "Pasal 17 huruf h" in text_of(letter)
+
+
+async def test_simulated_clock_is_absent_in_real_mode(real: Stack) -> None:
+    assert (await real.http.get("/v1/dev/clock")).status_code == 404
+    admin = await real.login("admin@ppid.example")
+    assert (await real.http.post("/v1/dev/clock/advance", json={"days": 1}, headers=admin)).status_code == 404

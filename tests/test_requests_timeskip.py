@@ -179,3 +179,25 @@ async def _wait_status(sim: Stack, request_id: str, headers: dict[str, str], exp
             return
         await asyncio.sleep(0.05)
     raise AssertionError(f"status never became {expected}")
+
+
+async def test_simulated_clock_endpoints(sim: Stack, timeskip: WorkflowEnvironment) -> None:
+    before = (await sim.http.get("/v1/dev/clock")).json()["now"]
+    created = await sim.submit()
+    ppid = await sim.login(PPID_SANGGAU)
+    admin = await sim.login("admin@ppid.example")
+    assert (await sim.http.post("/v1/dev/clock/advance", json={"days": 1}, headers=ppid)).status_code == 403
+    assert (await sim.http.post("/v1/dev/clock/advance", json={"days": 1})).status_code == 401
+    bad = await sim.http.post("/v1/dev/clock/advance", json={"days": 1, "hours": 2}, headers=admin)
+    assert bad.status_code == 422
+    past = await sim.http.post("/v1/dev/clock/advance", json={"until": "2020-01-01T00:00:00Z"}, headers=admin)
+    assert past.status_code == 409
+    moved = await sim.http.post("/v1/dev/clock/advance", json={"until": created["due_at"]}, headers=admin)
+    assert moved.status_code == 200 and moved.json()["settled"] is True
+    assert moved.json()["now"] > before
+    assert (await sim.case(created["id"], ppid))["status"] == "received"  # 23:59:59 is still in time
+    moved = await sim.http.post("/v1/dev/clock/advance", json={"hours": 1}, headers=admin)
+    assert moved.json()["settled"] is True
+    # Returned only after the expiry's work finished: status, escalation and notices are all there.
+    assert (await sim.case(created["id"], ppid))["status"] == "overdue"
+    assert any("tidak ditanggapi" in str(m["Subject"]) for m in sim.mail.to(REQUESTER_EMAIL))

@@ -59,7 +59,7 @@ async def list_tasks(session: SessionDep, staff: StaffDep, state: StateDep) -> l
                 kind=task.kind,
                 case_id=task.case_id,
                 registration_number=task.registration_number,
-                due_at=task.due_at,
+                due_at=task.due_at.astimezone(ZoneInfo(tz)) if task.due_at and tz else task.due_at,
                 sla=sla(task.due_at, now, tz or "Asia/Jakarta", calendars[body_slug]),
                 unit=unit_slug,
             )
