@@ -216,3 +216,41 @@ async def test_simulated_clock_is_absent_in_real_mode(real: Stack) -> None:
     assert (await real.http.get("/v1/dev/clock")).status_code == 404
     admin = await real.login("admin@ppid.example")
     assert (await real.http.post("/v1/dev/clock/advance", json={"days": 1}, headers=admin)).status_code == 404
+
+
+async def test_concurrent_intakes_get_unique_gapless_numbers(real: Stack) -> None:
+    import asyncio
+
+    responses = await asyncio.gather(*(real.http.post("/v1/requests", json=form()) for _ in range(40)))
+    assert [r.status_code for r in responses] == [201] * 40
+    numbers = sorted(int(r.json()["registration_number"].split("/")[0]) for r in responses)
+    assert numbers == list(range(1, 41))
+
+
+async def test_intake_survives_temporal_outage_and_reconciler_starts_the_workflow(
+    temporal_env: WorkflowEnvironment, mailbox: tuple[Mailbox, int], tmp_path: Path, database_url: str,
+    task_queue: str,
+) -> None:  # fmt: skip
+    from datetime import timedelta
+
+    from db.session import make_engine, make_session_factory
+    from ppid.reconcile import start_missing_workflows
+    from tests.conftest import free_port
+
+    # The API sees a Temporal that is down; the worker runs on the real one.
+    async with stack(temporal_env.client, mailbox, tmp_path, database_url, task_queue) as s:
+        s.settings.temporal_address = f"127.0.0.1:{free_port()}"
+        created = await s.submit()
+        assert created["status"] == "received"
+        assert s.mail.to(REQUESTER_EMAIL) == []
+        engine = make_engine(database_url)
+        started = await start_missing_workflows(
+            make_session_factory(engine), temporal_env.client, task_queue, grace=timedelta(0)
+        )
+        again = await start_missing_workflows(
+            make_session_factory(engine), temporal_env.client, task_queue, grace=timedelta(0)
+        )
+        await engine.dispose()
+        assert (started, again) == (1, 0)
+        receipt = await s.mail.wait_for(REQUESTER_EMAIL, "Tanda terima")
+        assert created["tracking_code"] in text_of(receipt)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import uuid
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
@@ -40,6 +41,7 @@ from domain.registration import Register
 from domain.tracking import hash_code, tracking_code
 
 router = APIRouter(prefix="/v1/requests", tags=["requests"])
+log = logging.getLogger("ppid.api.requests")
 T1_RESPONSE_DAYS = 10  # Pasal 22(7)
 TrackingHeader = Annotated[str | None, Header(alias="X-Tracking-Code", max_length=64)]
 IdempotencyHeader = Annotated[str | None, Header(alias="Idempotency-Key", max_length=128)]
@@ -79,7 +81,6 @@ async def submit_request(
     response: Response,
     session: SessionDep,
     state: StateDep,
-    temporal: TemporalDep,
     staff: OptionalStaffDep,
     idempotency_key: IdempotencyHeader = None,
 ) -> RequestCreated:
@@ -154,15 +155,24 @@ async def submit_request(
         response.status_code = status.HTTP_200_OK
         return await _repeat(session, existing, state.secret_key)
 
-    await temporal.start_workflow(
-        "RequestWorkflow",
-        start_of(request, body),
-        id=request.workflow_id,
-        task_queue=state.settings.temporal_task_queue,
-        id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
-    )
-    await mark_workflow_started(session, request.id, received_at)
-    await session.commit()
+    try:
+        temporal = await state.temporal()
+        await temporal.start_workflow(
+            "RequestWorkflow",
+            start_of(request, body),
+            id=request.workflow_id,
+            task_queue=state.settings.temporal_task_queue,
+            id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
+        )
+    except Exception:
+        # The request is registered (committed above): the worker's reconciler starts its workflow as soon
+        # as Temporal answers again, so the citizen keeps their acknowledgment.
+        log.warning(
+            "workflow of request %s not started yet; the reconciler will", request.registration_number
+        )
+    else:
+        await mark_workflow_started(session, request.id, received_at)
+        await session.commit()
     return _created(request, body, state.secret_key)
 
 
