@@ -121,6 +121,7 @@ async def case_view(session: AsyncSession, case: LoadedCase, view: View) -> Case
         id=request.id,
         registration_number=request.registration_number,
         body=case.body.slug,
+        timezone=tz,
         unit=case.unit.slug if case.unit else None,
         status=request.status,
         received_at=local(request.received_at, tz),

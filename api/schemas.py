@@ -152,6 +152,7 @@ class CaseOut(BaseModel):
     id: str
     registration_number: str
     body: str
+    timezone: str
     unit: str | None
     status: str
     received_at: datetime

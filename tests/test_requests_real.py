@@ -254,3 +254,13 @@ async def test_intake_survives_temporal_outage_and_reconciler_starts_the_workflo
         assert (started, again) == (1, 0)
         receipt = await s.mail.wait_for(REQUESTER_EMAIL, "Tanda terima")
         assert created["tracking_code"] in text_of(receipt)
+
+
+async def test_tracking_page_keeps_the_code_out_of_the_server(real: Stack) -> None:
+    created = await real.submit()
+    page = await real.http.get(f"/lacak/{created['id']}")
+    assert page.status_code == 200 and "text/html" in page.headers["content-type"]
+    assert "X-Tracking-Code" in page.text and "location.hash" in page.text
+    assert page.headers["referrer-policy"] == "no-referrer"
+    case = await real.case(created["id"], {"X-Tracking-Code": created["tracking_code"].lower()})
+    assert case["timezone"] == "Asia/Pontianak"
