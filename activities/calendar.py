@@ -20,8 +20,12 @@ class CalendarActivities:
     @activity.defn(name="compute_deadline")
     async def compute_deadline(self, query: DeadlineQuery) -> Deadline:
         async with self._sessions() as session:
-            timezone = await session.scalar(select(Body.timezone).where(Body.slug == query.body))
+            timezone = query.timezone
+            if query.body is not None:
+                timezone = await session.scalar(select(Body.timezone).where(Body.slug == query.body))
+                if timezone is None:
+                    raise ApplicationError(f"unknown body {query.body!r}", non_retryable=True)
             if timezone is None:
-                raise ApplicationError(f"unknown body {query.body!r}", non_retryable=True)
+                raise ApplicationError("a deadline needs a body or a time zone", non_retryable=True)
             calendar = await load_calendar(session, query.body)
         return add_working_days(query.start, query.working_days, timezone, calendar)

@@ -8,7 +8,9 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from activities.calendar import CalendarActivities
+from activities.disputes import DisputeActivities
 from activities.mail import MailActivities
+from activities.objections import ObjectionActivities
 from activities.requests import RequestActivities
 from ppid.settings import Settings
 
@@ -18,10 +20,16 @@ def build_activities(
 ) -> list[Callable[..., Any]]:
     calendar = CalendarActivities(session_factory)
     requests = RequestActivities(session_factory, settings)
+    objections = ObjectionActivities(session_factory, settings)
+    disputes = DisputeActivities(session_factory, settings)
     mail = MailActivities(session_factory, settings)
     return [
         calendar.compute_deadline,
         requests.plan_reminders,
         requests.record_request_event,
+        objections.register_objection,
+        objections.record_objection_event,
+        disputes.register_dispute,
+        disputes.record_dispute_event,
         mail.send_notification,
     ]

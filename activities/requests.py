@@ -55,7 +55,10 @@ class RequestActivities:
             calendar = await load_calendar(session, plan.body)
         due_day = plan.due_at.astimezone(ZoneInfo(tz)).date()
         alarms = []
-        for kind, days in PPID_REMINDERS:
+        schedule = (
+            [(s.kind, s.working_days_before) for s in plan.schedule] if plan.schedule else PPID_REMINDERS
+        )
+        for kind, days in schedule:
             if kind == "extension_prompt" and not plan.include_extension_prompt:
                 continue
             day = working_day_before(due_day, days, calendar)

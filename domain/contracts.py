@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from pydantic import BaseModel, Field
 
 
 class DeadlineQuery(BaseModel):
-    """N working days after `start` on the calendar of `body` (its time zone and its holidays)."""
+    """N working days after `start` on the calendar of `body` (its time zone and its holidays), or, for a
+    Komisi Informasi, on the national calendar in `timezone`."""
 
-    body: str
+    body: str | None = None
     start: datetime
     working_days: int = Field(ge=0, le=366)
+    timezone: str | None = None
 
 
 class Exemption(BaseModel):
@@ -66,17 +68,24 @@ class Alarm(BaseModel):
     at: datetime
 
 
+class ReminderSpec(BaseModel):
+    kind: str
+    working_days_before: int
+
+
 class ReminderPlan(BaseModel):
     body: str
     due_at: datetime
     round: int  # 1 for T1, 2 for T2
     include_extension_prompt: bool
+    schedule: list[ReminderSpec] | None = None  # None: the PPID's T1/T2 reminders
 
 
 class CaseEvent(BaseModel):
     """What an activity records on the case: a state change, its timeline entry and its notices."""
 
     request_id: str
+    subject_id: str | None = None  # the objection or dispute, when the event is theirs
     event: str
     at: datetime
     actor: str | None = None
@@ -88,3 +97,100 @@ class Recorded(BaseModel):
     """The outbox rows the recording created; the workflow sends each (exactly once)."""
 
     notification_ids: list[int] = Field(default_factory=list)
+
+
+# --- Objection (keberatan) and dispute (sengketa) -------------------------------------------------------
+
+
+class ObjectionCommand(BaseModel):
+    """Filing an objection on the request workflow (Pasal 35)."""
+
+    reasons: list[str]
+    case_position: str
+    purpose: str
+    filed_by: str  # "requester" or the staff member's email
+    late_override_reason: str | None = None
+
+
+class ObjectionFiled(BaseModel):
+    id: str
+    registration_number: str
+    status: str
+    due_at: datetime
+
+
+class ObjectionStart(BaseModel):
+    objection_id: str
+    request_id: str
+    registration_number: str
+    body: str
+    timezone: str
+    registered_at: datetime
+    due_at: datetime  # T4
+    reasons: list[str]
+
+
+class ResponseCommand(BaseModel):
+    outcome: str  # granted | partially_granted | upheld
+    reasons: str | None = None
+    order: str | None = None
+    actor: str
+
+
+class DisputeCommand(BaseModel):
+    statement: str
+    requested_outcome: str
+
+
+class DisputeFiled(BaseModel):
+    id: str
+    komisi_informasi: str
+    status: str
+
+
+class DisputeStart(BaseModel):
+    dispute_id: str
+    objection_id: str
+    request_id: str
+    registration_number: str
+    komisi: str
+    komisi_timezone: str
+    reasons: list[str]
+
+
+class DisputeRegistration(BaseModel):
+    register_number: str
+    actor: str
+
+
+class StageCommand(BaseModel):
+    stage: str  # mediation | adjudication
+    actor: str
+
+
+class OutcomeCommand(BaseModel):
+    outcome: str
+    decision_number: str | None = None
+    summary: str | None = None
+    disclosure_due: date | None = None
+    actor: str
+
+
+class CaseStatus(BaseModel):
+    status: str
+    due_at: datetime | None = None
+    next_deadline: datetime | None = None
+
+
+class RegisterObjection(BaseModel):
+    objection_id: str
+    request_id: str
+    at: datetime
+    command: ObjectionCommand
+
+
+class RegisterDispute(BaseModel):
+    dispute_id: str
+    objection_id: str
+    at: datetime
+    command: DisputeCommand

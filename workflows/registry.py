@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from workflows.dispute import DisputeWorkflow
+from workflows.objection import ObjectionWorkflow
 from workflows.request import RequestWorkflow
 
-ALL_WORKFLOWS: list[type[Any]] = [RequestWorkflow]
+ALL_WORKFLOWS: list[type[Any]] = [RequestWorkflow, ObjectionWorkflow, DisputeWorkflow]

@@ -1,5 +1,6 @@
 """The request workflow (permohonan informasi, Pasal 22): T1, the one extension T2, reminders, the
-decision, escalation when the PPID is silent, and the objection window T3 that follows.
+decision, escalation when the PPID is silent, the objection window T3 and the objections filed in it
+(each a child workflow).
 
 Orchestration only: every deadline comes from the calendar activity, every write from an activity."""
 
@@ -7,23 +8,24 @@ from __future__ import annotations
 
 import asyncio
 from datetime import datetime, timedelta
-from typing import TypeVar
 
 from temporalio import workflow
-from temporalio.common import RetryPolicy
-from temporalio.exceptions import ActivityError, ApplicationError
+from temporalio.exceptions import ChildWorkflowError
+
+from workflows.common import ONE_SECOND, CaseWorkflow, conflict, db_activity, deadline, jsonable
 
 with workflow.unsafe.imports_passed_through():
-    from domain.calendar import Deadline
     from domain.contracts import (
         ActionResult,
         Alarm,
         AssignCommand,
         CaseEvent,
-        DeadlineQuery,
         DecisionCommand,
         ExtensionCommand,
-        Recorded,
+        ObjectionCommand,
+        ObjectionFiled,
+        ObjectionStart,
+        RegisterObjection,
         ReminderPlan,
         RequestStart,
     )
@@ -33,44 +35,19 @@ with workflow.unsafe.imports_passed_through():
 T2_EXTENSION_DAYS = 7  # Pasal 22(8)
 T3_OBJECTION_DAYS = 30  # Pasal 36(1)
 NEEDS_EXEMPTION = {DecisionOutcome.REJECTED.value, DecisionOutcome.PARTIALLY_GRANTED.value}
-
-DB_RETRY = RetryPolicy(initial_interval=timedelta(seconds=1), maximum_interval=timedelta(minutes=1))
-# Mail may be down for hours: retry without a limit, at most every 10 minutes; 5xx is recorded, not retried.
-MAIL_RETRY = RetryPolicy(initial_interval=timedelta(seconds=5), maximum_interval=timedelta(minutes=10))
-T = TypeVar("T")
-
-
-async def db_activity(name: str, argument: object, result_type: type[T]) -> T:
-    """An activity that reads or writes the registers: short timeout, retried until the database answers."""
-    result: T = await workflow.execute_activity(
-        name,
-        argument,
-        result_type=result_type,
-        start_to_close_timeout=timedelta(seconds=30),
-        retry_policy=DB_RETRY,
-    )
-    return result
-
-
-def send_activity(notification_id: int) -> workflow.ActivityHandle[str]:
-    return workflow.start_activity(
-        "send_notification",
-        notification_id,
-        result_type=str,
-        start_to_close_timeout=timedelta(seconds=60),
-        retry_policy=MAIL_RETRY,
-    )
-
-
-def conflict(message: str) -> ApplicationError:
-    """A staff action refused in the case's current state; the API answers 409 with this message."""
-    return ApplicationError(message, type="Conflict", non_retryable=True)
+OBJECTION_REASONS = set("abcdefg")  # Pasal 35(1)
+# After T3 the case stays reachable this long for a late objection admitted by staff with a reason.
+LATE_OBJECTION_GRACE = timedelta(days=90)
+LATE_OBJECTIONS_PATCH = "late-objection-grace"
 
 
 @workflow.defn(name="RequestWorkflow")
-class RequestWorkflow:
+class RequestWorkflow(CaseWorkflow):
+    RECORD_ACTIVITY = "record_request_event"
+
     @workflow.init
     def __init__(self, start: RequestStart) -> None:
+        self._init_case()
         self.start = start
         self.status = RequestStatus.RECEIVED
         self.due_at = start.due_at
@@ -78,40 +55,43 @@ class RequestWorkflow:
         self.objection_deadline: datetime | None = None
         self.alarms: list[Alarm] = []
         self.fired: set[str] = set()
-        self.changed = False
-        self.lock = asyncio.Lock()
-        self.sends: list[asyncio.Future[str]] = []
         self.assignments = 0
-
-    # --- the run -----------------------------------------------------------------------------------------
+        self.open_objection: str | None = None  # registration number of the objection in progress
+        self.window_closed = False
+        self.grace_until: datetime | None = None
+        self.grace_over = False
 
     @workflow.run
     async def run(self, start: RequestStart) -> str:
         await self._record("registered", start.received_at)
         await self._plan_reminders()
-        while self.status != RequestStatus.CLOSED:
-            alarm = self._next_alarm()
-            self.changed = False
-            timeout = max(alarm.at - workflow.now(), timedelta(0)) if alarm else None
-            try:
-                await workflow.wait_condition(lambda: self.changed, timeout=timeout)
-            except TimeoutError:
-                assert alarm is not None
-                async with self.lock:
-                    await self._fire(alarm)
-        await workflow.wait_condition(workflow.all_handlers_finished)
-        await self._drain_sends()
+        await self._alarm_loop()
+        if workflow.patched(LATE_OBJECTIONS_PATCH):
+            self.grace_until = workflow.now() + LATE_OBJECTION_GRACE
+            await self._alarm_loop()
+        await self._finish()
         return self.status.value
 
+    # --- the clocks ---------------------------------------------------------------------------------------
+
+    def _finished(self) -> bool:
+        if self.open_objection is not None:
+            return False
+        if self.grace_until is not None:
+            return self.grace_over
+        return self.status == RequestStatus.CLOSED
+
     def _next_alarm(self) -> Alarm | None:
+        if self.grace_until is not None:
+            return None if self.open_objection else Alarm(kind="grace_end", at=self.grace_until)
         alarms = [a for a in self.alarms if self._alarm_key(a) not in self.fired]
         if self.status in (RequestStatus.RECEIVED, RequestStatus.EXTENDED):
-            # The deadline is the end of its last day; it has passed one second later.
-            alarms.append(Alarm(kind="expiry", at=self.due_at + timedelta(seconds=1)))
+            alarms.append(Alarm(kind="expiry", at=self.due_at + ONE_SECOND))
+        elif self.window_closed:
+            if self.open_objection is None:
+                alarms.append(Alarm(kind="objection_window_end", at=workflow.now()))
         elif self.objection_deadline is not None:
-            alarms.append(
-                Alarm(kind="objection_window_end", at=self.objection_deadline + timedelta(seconds=1))
-            )
+            alarms.append(Alarm(kind="objection_window_end", at=self.objection_deadline + ONE_SECOND))
         return min(alarms, key=lambda a: a.at, default=None)
 
     def _alarm_key(self, alarm: Alarm) -> str:
@@ -123,13 +103,18 @@ class RequestWorkflow:
             if self.status not in (RequestStatus.RECEIVED, RequestStatus.EXTENDED):
                 return
             # T3 for non-response runs from the T1/T2 expiry (Pasal 36(1) with 35(1)(c)).
-            t3 = await self._deadline(self.due_at, T3_OBJECTION_DAYS)
+            t3 = await deadline(self.due_at, T3_OBJECTION_DAYS, body=self.start.body)
             self.objection_deadline = t3.due_at
             self.status = RequestStatus.OVERDUE
             await self._record("overdue", now, data={"objection_deadline": t3.due_at, "deadline": t3})
         elif alarm.kind == "objection_window_end":
+            if self.open_objection is not None:
+                self.window_closed = True  # the case closes when the objection in progress ends
+                return
             self.status = RequestStatus.CLOSED
             await self._record("closed", now)
+        elif alarm.kind == "grace_end":
+            self.grace_over = True
         else:
             self.fired.add(self._alarm_key(alarm))
             if self.status in (RequestStatus.RECEIVED, RequestStatus.EXTENDED):
@@ -142,7 +127,7 @@ class RequestWorkflow:
         async with self.lock:
             self._check_extension(command)
             # T2: the T1 day plus 7 working days (Pasal 22(8)).
-            t2 = await self._deadline(self.due_at, T2_EXTENSION_DAYS)
+            t2 = await deadline(self.due_at, T2_EXTENSION_DAYS, body=self.start.body)
             self.due_at, self.status, self.round = t2.due_at, RequestStatus.EXTENDED, 2
             await self._record(
                 "extended", workflow.now(), actor=command.actor,
@@ -160,11 +145,13 @@ class RequestWorkflow:
         if not command.reason.strip():
             raise conflict("Perpanjangan memerlukan alasan tertulis (Pasal 22 ayat (8)).")
         if self.status == RequestStatus.EXTENDED:
-            raise conflict(f"Jangka waktu sudah pernah diperpanjang; batas waktu {self._due_text()}.")
+            raise conflict(f"Jangka waktu sudah pernah diperpanjang; batas waktu {self._when(self.due_at)}.")
         if self.status != RequestStatus.RECEIVED:
             raise conflict(f"Perpanjangan tidak dapat dilakukan pada status {self.status.value!r}.")
         if workflow.now() > self.due_at:
-            raise conflict(f"Batas waktu {self._due_text()} sudah lewat; perpanjangan tidak dapat dilakukan.")
+            raise conflict(
+                f"Batas waktu {self._when(self.due_at)} sudah lewat; perpanjangan tidak dapat dilakukan."
+            )
 
     @workflow.update(name="decide")
     async def decide(self, command: DecisionCommand) -> ActionResult:
@@ -172,7 +159,7 @@ class RequestWorkflow:
             self._check_decision(command)
             now = workflow.now()
             late = now > self.due_at
-            t3 = await self._deadline(now, T3_OBJECTION_DAYS)
+            t3 = await deadline(now, T3_OBJECTION_DAYS, body=self.start.body)
             # A late decision never shortens the window the requester was already told of.
             if self.objection_deadline is None or t3.due_at > self.objection_deadline:
                 self.objection_deadline = t3.due_at
@@ -217,6 +204,63 @@ class RequestWorkflow:
         if self.status not in (RequestStatus.RECEIVED, RequestStatus.EXTENDED, RequestStatus.OVERDUE):
             raise conflict(f"Permohonan berstatus {self.status.value!r} tidak dapat diteruskan lagi.")
 
+    # --- the objection (Pasal 35-36), a child workflow ----------------------------------------------------
+
+    @workflow.update(name="file_objection")
+    async def file_objection(self, command: ObjectionCommand) -> ObjectionFiled:
+        async with self.lock:
+            self._check_objection(command)
+            now = workflow.now()
+            objection_id = workflow.uuid4().hex
+            registration = RegisterObjection(
+                objection_id=objection_id, request_id=self.start.request_id, at=now, command=command
+            )
+            filed = await db_activity("register_objection", registration, ObjectionFiled)
+            child = await workflow.start_child_workflow(
+                "ObjectionWorkflow",
+                ObjectionStart(
+                    objection_id=objection_id, request_id=self.start.request_id,
+                    registration_number=filed.registration_number, body=self.start.body,
+                    timezone=self.start.timezone, registered_at=now, due_at=filed.due_at, reasons=command.reasons,
+                ),
+                id=f"keberatan-{objection_id}",
+            )  # fmt: skip
+            self.open_objection = filed.registration_number
+            self.watchers.append(asyncio.ensure_future(self._watch_objection(child)))
+            self.changed = True
+            return filed
+
+    @file_objection.validator
+    def _validate_objection(self, command: ObjectionCommand) -> None:
+        self._check_objection(command)
+
+    def _check_objection(self, command: ObjectionCommand) -> None:
+        unknown = set(command.reasons) - OBJECTION_REASONS
+        if not command.reasons or unknown:
+            raise conflict("Alasan keberatan harus salah satu atau lebih dari a-g (Pasal 35 ayat (1)).")
+        if self.open_objection is not None:
+            raise conflict(f"Keberatan {self.open_objection} masih berjalan; tunggu jawabannya lebih dahulu.")
+        if self.status in (RequestStatus.RECEIVED, RequestStatus.EXTENDED):
+            raise conflict(
+                "Keberatan dapat diajukan setelah pemberitahuan tertulis diterima atau setelah batas waktu "
+                f"{self._when(self.due_at)} lewat."
+            )
+        assert self.objection_deadline is not None
+        late = workflow.now() > self.objection_deadline or self.status == RequestStatus.CLOSED
+        if late and not (command.late_override_reason and command.filed_by != "requester"):
+            raise conflict(
+                f"Jangka waktu keberatan berakhir pada {self._when(self.objection_deadline)} (Pasal 36 ayat (1)); "
+                "keberatan yang terlambat hanya dapat dicatat petugas PPID dengan alasan tertulis."
+            )
+
+    async def _watch_objection(self, child: workflow.ChildWorkflowHandle[object, object]) -> None:
+        try:
+            await child
+        except ChildWorkflowError:
+            workflow.logger.warning("the objection workflow failed")
+        self.open_objection = None
+        self.changed = True
+
     @workflow.query(name="status")
     def query_status(self) -> ActionResult:
         return self._result()
@@ -228,12 +272,8 @@ class RequestWorkflow:
             status=self.status.value, due_at=self.due_at, objection_deadline=self.objection_deadline
         )
 
-    def _due_text(self) -> str:
-        return format_datetime(self.due_at, self.start.timezone)
-
-    async def _deadline(self, start: datetime, days: int) -> Deadline:
-        query = DeadlineQuery(body=self.start.body, start=start, working_days=days)
-        return await db_activity("compute_deadline", query, Deadline)
+    def _when(self, moment: datetime) -> str:
+        return format_datetime(moment, self.start.timezone)
 
     async def _plan_reminders(self) -> None:
         plan = ReminderPlan(
@@ -248,26 +288,12 @@ class RequestWorkflow:
         self.alarms = [a for a in alarms if a.at > now]
 
     async def _record(
-        self,
-        event: str,
-        at: datetime,
-        *,
-        actor: str | None = None,
-        data: dict[str, object] | None = None,
+        self, event: str, at: datetime, *, actor: str | None = None, data: dict[str, object] | None = None,
         round_: int = 1,
-    ) -> None:
-        payload = {
-            k: (v.model_dump(mode="json") if isinstance(v, Deadline) else v) for k, v in (data or {}).items()
-        }
-        case_event = CaseEvent(
-            request_id=self.start.request_id, event=event, at=at, actor=actor, round=round_, data=payload
-        )
-        recorded = await db_activity("record_request_event", case_event, Recorded)
-        self.sends.extend(send_activity(notification_id) for notification_id in recorded.notification_ids)
-
-    async def _drain_sends(self) -> None:
-        for send in self.sends:
-            try:
-                await send
-            except ActivityError:
-                workflow.logger.warning("a notice could not be sent")
+    ) -> None:  # fmt: skip
+        await self._record_event(
+            CaseEvent(
+                request_id=self.start.request_id, event=event, at=at, actor=actor, round=round_,
+                data=jsonable(data or {}),
+            )
+        )  # fmt: skip

@@ -4,20 +4,18 @@ from __future__ import annotations
 
 import logging
 import uuid
-from typing import Annotated, Any
+from typing import Annotated
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Header, HTTPException, Response, status
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from temporalio.client import WorkflowUpdateFailedError
 from temporalio.common import WorkflowIDConflictPolicy
-from temporalio.exceptions import ApplicationError
-from temporalio.service import RPCError, RPCStatusCode
 
 from api.cases import case_view, load_case, require_ppid_of, require_view
 from api.deps import OptionalStaffDep, SessionDep, StaffDep, StateDep, TemporalDep
 from api.schemas import AssignIn, CaseOut, DecisionIn, ExtensionIn, RequestCreated, RequestIn
+from api.updates import run_update
 from db.calendar_repo import load_calendar
 from db.intake import (
     find_by_idempotency_key,
@@ -185,33 +183,13 @@ async def get_request(
     return await case_view(session, case, view)
 
 
-async def _update(temporal: TemporalDep, workflow_id: str, name: str, argument: Any) -> ActionResult:
-    handle = temporal.get_workflow_handle(workflow_id)
-    try:
-        result: ActionResult = await handle.execute_update(name, argument, result_type=ActionResult)
-        return result
-    except WorkflowUpdateFailedError as exc:
-        cause = exc.cause
-        if isinstance(cause, ApplicationError) and cause.type == "Conflict":
-            raise HTTPException(status.HTTP_409_CONFLICT, cause.message) from None
-        raise
-    except RPCError as exc:
-        if exc.status == RPCStatusCode.NOT_FOUND:
-            raise HTTPException(status.HTTP_409_CONFLICT, "Perkara ini sudah ditutup") from None
-        raise
-
-
 @router.post("/{request_id}/extension", response_model=CaseOut, summary="Extend once by 7 working days")
 async def extend(request_id: str, payload: ExtensionIn, session: SessionDep, staff: StaffDep,
                  temporal: TemporalDep) -> CaseOut:  # fmt: skip
     case = await load_case(session, request_id)
     require_ppid_of(staff, case)
-    await _update(
-        temporal,
-        case.request.workflow_id,
-        "extend",
-        ExtensionCommand(reason=payload.reason, actor=staff.email),
-    )
+    command = ExtensionCommand(reason=payload.reason, actor=staff.email)
+    await run_update(temporal, case.request.workflow_id, "extend", command, ActionResult)
     return await _fresh_view(session, request_id)
 
 
@@ -229,7 +207,7 @@ async def decide(request_id: str, payload: DecisionIn, session: SessionDep, staf
         note=payload.note,
         actor=staff.email,
     )
-    await _update(temporal, case.request.workflow_id, "decide", command)
+    await run_update(temporal, case.request.workflow_id, "decide", command, ActionResult)
     return await _fresh_view(session, request_id)
 
 
@@ -242,9 +220,8 @@ async def assign(request_id: str, payload: AssignIn, session: SessionDep, staff:
     if unit is None:
         raise HTTPException(422, [{"loc": ["body", "unit"], "msg": f"unit {payload.unit!r} tidak ada",
                                    "type": "value_error"}])  # fmt: skip
-    await _update(
-        temporal, case.request.workflow_id, "assign", AssignCommand(unit=unit.slug, actor=staff.email)
-    )
+    command = AssignCommand(unit=unit.slug, actor=staff.email)
+    await run_update(temporal, case.request.workflow_id, "assign", command, ActionResult)
     return await _fresh_view(session, request_id)
 
 

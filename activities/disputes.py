@@ -1,0 +1,301 @@
+"""Activities of the dispute workflow: the dispute register, the case file, and the notices to the
+Komisi Informasi and the parties."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from temporalio import activity
+from temporalio.exceptions import ApplicationError
+
+from activities.case_file import build_case_file, render_case_file_html
+from activities.notices import Notice, render
+from activities.objections import reasons_text
+from activities.records import add_timeline, close_tasks, enqueue, open_task
+from db.models import Body, Dispute, InfoRequest, KomisiInformasi, Notification, Objection, Unit
+from domain.calendar import end_of_day
+from domain.contracts import CaseEvent, DisputeStart, Recorded, RegisterDispute
+from domain.dates_id import ZONE_ABBREVIATIONS, format_date, format_datetime
+from domain.enums import DisputeStatus, ObjectionStatus, Role
+from ppid.settings import Settings
+
+OUTCOME_LABELS = {
+    "mediation_agreement": "Kesepakatan mediasi (final dan mengikat, Pasal 39)",
+    "adjudication_granted": "Putusan ajudikasi: permohonan informasi dikabulkan",
+    "adjudication_partially_granted": "Putusan ajudikasi: permohonan informasi dikabulkan sebagian",
+    "adjudication_rejected": "Putusan ajudikasi: penolakan badan publik dikuatkan",
+    "dismissed": "Permohonan penyelesaian sengketa tidak dapat diterima",
+    "withdrawn": "Permohonan penyelesaian sengketa dicabut",
+}
+DISCLOSURE_OUTCOMES = {"adjudication_granted", "adjudication_partially_granted", "mediation_agreement"}
+LABELS = {
+    "submitted": "Sengketa diajukan kepada Komisi Informasi; berkas perkara dikirim",
+    "registered": "Komisi Informasi meregistrasi sengketa",
+    "stage_mediation": "Komisi Informasi memulai mediasi",
+    "stage_adjudication": "Komisi Informasi memulai ajudikasi",
+    "decided": "Komisi Informasi memutus sengketa",
+    "t6_missed": "Komisi Informasi belum memulai penyelesaian dalam 14 hari kerja (Pasal 38 ayat (1))",
+    "t7_missed": "Sengketa belum selesai dalam 100 hari kerja (Pasal 38 ayat (2))",
+    "final": "Putusan Komisi Informasi berkekuatan hukum tetap (Pasal 48 ayat (1))",
+}
+
+
+class DisputeActivities:
+    def __init__(self, session_factory: async_sessionmaker[AsyncSession], settings: Settings) -> None:
+        self._sessions = session_factory
+        self._settings = settings
+
+    @activity.defn(name="register_dispute")
+    async def register_dispute(self, registration: RegisterDispute) -> DisputeStart:
+        """The dispute row, routed to the Komisi Informasi of the body in the directory (Pasal 27)."""
+        async with self._sessions() as session:
+            objection = await session.get(Objection, registration.objection_id)
+            if objection is None:
+                raise ApplicationError("objection not found", non_retryable=True)
+            request = await session.get(InfoRequest, objection.request_id)
+            assert request is not None
+            body = await session.get(Body, request.body_id)
+            assert body is not None
+            komisi = await session.get(KomisiInformasi, body.komisi_id)
+            assert komisi is not None
+            if await session.get(Dispute, registration.dispute_id) is None:
+                session.add(
+                    Dispute(
+                        id=registration.dispute_id,
+                        objection_id=objection.id,
+                        request_id=request.id,
+                        komisi_id=komisi.id,
+                        status=DisputeStatus.SUBMITTED.value,
+                        statement=registration.command.statement,
+                        requested_outcome=registration.command.requested_outcome,
+                        submitted_at=registration.at,
+                        workflow_id=f"sengketa-{registration.dispute_id}",
+                    )
+                )
+                objection.status = ObjectionStatus.DISPUTED.value
+                await session.commit()
+            return DisputeStart(
+                dispute_id=registration.dispute_id,
+                objection_id=objection.id,
+                request_id=request.id,
+                registration_number=request.registration_number,
+                komisi=komisi.slug,
+                komisi_timezone=komisi.timezone,
+                reasons=objection.reasons,
+            )
+
+    @activity.defn(name="record_dispute_event")
+    async def record_dispute_event(self, event: CaseEvent) -> Recorded:
+        async with self._sessions() as session:
+            dispute = await session.get(Dispute, event.subject_id)
+            if dispute is None:
+                raise ApplicationError(f"dispute {event.subject_id} not found", non_retryable=True)
+            data: dict[str, Any] = dict(event.data)
+            first_time = await add_timeline(
+                session,
+                key=f"{dispute.id}:{event.event}",
+                case_id=dispute.request_id,
+                subject_type="dispute",
+                subject_id=dispute.id,
+                at=event.at,
+                event=f"dispute_{event.event}",
+                label=self._label(event),
+                actor=event.actor,
+                data=data or None,
+            )
+            if first_time:
+                await self._change_state(session, dispute, event, data)
+            await session.flush()
+            notices = await self._notices(session, dispute, event, data)
+            ids = await enqueue(
+                session, case_id=dispute.request_id, event=f"dispute_{event.event}", key_suffix=dispute.id,
+                notices=notices,
+            )  # fmt: skip
+            if event.event == "submitted":
+                await self._attach_case_file(session, dispute, ids)
+            await session.commit()
+        return Recorded(notification_ids=ids)
+
+    @staticmethod
+    def _label(event: CaseEvent) -> str:
+        label = LABELS.get(event.event, event.event)
+        if event.event == "registered":
+            label += f" dengan nomor {event.data.get('register_number')}"
+        if event.event == "decided":
+            outcome: dict[str, Any] = dict(event.data.get("outcome") or {})  # type: ignore[call-overload]
+            label += f": {OUTCOME_LABELS.get(str(outcome.get('outcome')), '')}"
+        return label
+
+    async def _attach_case_file(self, session: AsyncSession, dispute: Dispute, ids: list[int]) -> None:
+        for notification_id in ids:
+            row = await session.get(Notification, notification_id)
+            if row is None or row.recipient_role != "komisi" or row.attachments:
+                continue
+            assert dispute.case_file is not None
+            stem = "berkas-perkara-" + str(dispute.case_file["request"]["registration_number"]).replace(
+                "/", "-"
+            )
+            row.attachments = [
+                {"filename": f"{stem}.json", "content_type": "application/json", "content": dispute.case_file},
+                {"filename": f"{stem}.html", "content_type": "text/html",
+                 "content": render_case_file_html(dispute.case_file)},
+            ]  # fmt: skip
+
+    async def _change_state(
+        self, session: AsyncSession, dispute: Dispute, event: CaseEvent, data: dict[str, Any]
+    ) -> None:
+        request = await session.get(InfoRequest, dispute.request_id)
+        assert request is not None
+        common = {
+            "case_type": "dispute", "case_id": dispute.request_id, "registration_number": request.registration_number,
+        }  # fmt: skip
+        match event.event:
+            case "submitted":
+                dispute.case_file = await build_case_file(session, dispute)
+                await open_task(
+                    session, key=f"{dispute.id}:register", kind="register_dispute", role=Role.KOMISI.value,
+                    komisi_id=dispute.komisi_id, body_id=None, unit_id=None, due_at=None, **common,
+                )  # fmt: skip
+            case "registered":
+                dispute.status = DisputeStatus.REGISTERED.value
+                dispute.register_number = str(data["register_number"])
+                dispute.registered_at = event.at
+                dispute.start_due_at = datetime.fromisoformat(str(data["start_due_at"]))
+                dispute.settle_due_at = datetime.fromisoformat(str(data["settle_due_at"]))
+                await close_tasks(
+                    session, case_id=dispute.request_id, at=event.at, kinds=["register_dispute"]
+                )
+                await open_task(
+                    session, key=f"{dispute.id}:settle", kind="settle_dispute", role=Role.KOMISI.value,
+                    komisi_id=dispute.komisi_id, body_id=None, unit_id=None, due_at=dispute.settle_due_at, **common,
+                )  # fmt: skip
+            case "stage_mediation" | "stage_adjudication":
+                dispute.stage = event.event.removeprefix("stage_")
+                dispute.status = dispute.stage
+            case "decided":
+                outcome = data["outcome"]
+                dispute.outcome = outcome
+                dispute.decided_at = event.at
+                final_due = data.get("final_due_at")
+                dispute.final_at = datetime.fromisoformat(str(final_due)) if final_due else event.at
+                dispute.status = (DisputeStatus.DECIDED if final_due else DisputeStatus.FINAL).value
+                await close_tasks(session, case_id=dispute.request_id, at=event.at, kinds=["settle_dispute"])
+                if outcome["outcome"] in DISCLOSURE_OUTCOMES:
+                    body = await session.get(Body, request.body_id)
+                    assert body is not None
+                    ordered = outcome.get("disclosure_due")
+                    due = end_of_day(date.fromisoformat(ordered), body.timezone) if ordered else None
+                    await open_task(
+                        session, key=f"{dispute.id}:comply", kind="comply_with_ki_decision", role=Role.PPID.value,
+                        body_id=request.body_id, unit_id=request.unit_id, due_at=due, **common,
+                    )  # fmt: skip
+            case "final":
+                dispute.status = DisputeStatus.FINAL.value
+
+    async def _notices(
+        self, session: AsyncSession, dispute: Dispute, event: CaseEvent, data: dict[str, Any]
+    ) -> list[Notice]:
+        request = await session.get(InfoRequest, dispute.request_id)
+        objection = await session.get(Objection, dispute.objection_id)
+        komisi = await session.get(KomisiInformasi, dispute.komisi_id)
+        assert request is not None and objection is not None and komisi is not None
+        body = await session.get(Body, request.body_id)
+        assert body is not None
+        unit = await session.get(Unit, request.unit_id) if request.unit_id else None
+        ktz = komisi.timezone
+        context: dict[str, Any] = {
+            "reg": request.registration_number,
+            "obj_reg": objection.registration_number,
+            "requester_name": request.requester_name,
+            "body_name": body.name,
+            "komisi_name": komisi.name,
+            "zone": ZONE_ABBREVIATIONS.get(ktz, ktz),
+            "reasons_text": reasons_text(objection.reasons),
+            "submitted": format_datetime(dispute.submitted_at, ktz),
+            "requested_outcome": dispute.requested_outcome,
+            "tracking_link": f"{self._settings.public_url}/lacak/{request.id}",
+            "when": format_datetime(event.at, ktz),
+        }
+        requester = [request.email] if request.email else []
+        ppid_email = unit.email if unit else body.ppid_email
+        parties = [(r, "requester", request.requester_name) for r in requester] + [
+            (ppid_email, "ppid", f"PPID {body.name}"),
+            (body.atasan_email, "atasan_ppid", f"Atasan PPID {body.name}"),
+        ]
+        if event.event == "submitted":
+            names = "berkas-perkara-*.json dan *.html"
+            return (
+                [render("dispute_submitted_komisi", komisi.email, "komisi", context | {"case_file_names": names})]
+                + [render("dispute_submitted_requester", r, "requester", context) for r in requester]
+                + [
+                    render("dispute_submitted_respondent", ppid_email, "ppid", context | {"addressee": "PPID"}),
+                    render("dispute_submitted_respondent", body.atasan_email, "atasan_ppid",
+                           context | {"addressee": "Atasan PPID"}),
+                ]
+            )  # fmt: skip
+        headline, details = self._update_text(event, data, ktz, dispute)
+        if not headline:
+            return []
+        recipients = list(parties)
+        if event.event in ("t6_missed", "t7_missed"):
+            recipients.append((komisi.email, "komisi", komisi.name))
+        return [
+            render("dispute_update", address, role, context | {"addressee": name, "headline": headline,
+                                                                 "details": details})
+            for address, role, name in recipients
+        ]  # fmt: skip
+
+    @staticmethod
+    def _update_text(
+        event: CaseEvent, data: dict[str, Any], tz: str, dispute: Dispute
+    ) -> tuple[str, list[str]]:
+        def when(value: Any) -> str:
+            return format_datetime(datetime.fromisoformat(str(value)), tz) if value else "-"
+
+        match event.event:
+            case "registered":
+                return f"registrasi nomor {data['register_number']}", [
+                    f"Komisi Informasi mulai menyelesaikan sengketa paling lambat {when(data['start_due_at'])} "
+                    "(14 hari kerja, Pasal 38 ayat (1)).",
+                    f"Penyelesaian sengketa paling lambat {when(data['settle_due_at'])} (100 hari kerja, "
+                    "Pasal 38 ayat (2)).",
+                ]
+            case "stage_mediation":
+                return "tahap mediasi dimulai", ["Mediasi sesuai Pasal 40 UU No. 14 Tahun 2008."]
+            case "stage_adjudication":
+                return "tahap ajudikasi dimulai", [
+                    "Ajudikasi nonlitigasi sesuai Pasal 42 UU No. 14 Tahun 2008."
+                ]
+            case "decided":
+                outcome = data["outcome"]
+                number = f", nomor {outcome['decision_number']}" if outcome.get("decision_number") else ""
+                lines = [f"{OUTCOME_LABELS[outcome['outcome']]}{number}."]
+                if outcome.get("summary"):
+                    lines.append(f"Ringkasan: {outcome['summary']}")
+                if outcome.get("disclosure_due"):
+                    lines.append(
+                        f"Badan publik wajib memberikan informasi paling lambat "
+                        f"{format_date(date.fromisoformat(outcome['disclosure_due']))}."
+                    )
+                if data.get("final_due_at"):
+                    lines.append(
+                        f"Para pihak dapat mengajukan keberatan ke pengadilan paling lambat "
+                        f"{when(data['final_due_at'])} (14 hari kerja, Pasal 47-48); setelah itu putusan "
+                        "berkekuatan hukum tetap."
+                    )
+                return "putusan Komisi Informasi", lines
+            case "t6_missed":
+                return "penyelesaian belum dimulai dalam 14 hari kerja", [
+                    f"Batas waktu {when(dispute.start_due_at)} (Pasal 38 ayat (1)) telah lewat."
+                ]
+            case "t7_missed":
+                return "sengketa belum selesai dalam 100 hari kerja", [
+                    f"Batas waktu {when(dispute.settle_due_at)} (Pasal 38 ayat (2)) telah lewat."
+                ]
+            case "final":
+                return "putusan berkekuatan hukum tetap", [
+                    "Tidak ada keberatan ke pengadilan dalam 14 hari kerja (Pasal 48 ayat (1))."
+                ]
+        return "", []

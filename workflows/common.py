@@ -1,0 +1,105 @@
+"""What every case workflow shares: activity options, 409-style refusals, the outbox send pattern and the
+alarm loop (the earliest pending deadline or reminder, re-planned whenever the case changes)."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime, timedelta
+from typing import TypeVar
+
+from temporalio import workflow
+from temporalio.common import RetryPolicy
+from temporalio.exceptions import ActivityError, ApplicationError
+
+with workflow.unsafe.imports_passed_through():
+    from domain.calendar import Deadline
+    from domain.contracts import Alarm, CaseEvent, DeadlineQuery, Recorded
+
+DB_RETRY = RetryPolicy(initial_interval=timedelta(seconds=1), maximum_interval=timedelta(minutes=1))
+# Mail may be down for hours: retry without a limit, at most every 10 minutes; 5xx is recorded, not retried.
+MAIL_RETRY = RetryPolicy(initial_interval=timedelta(seconds=5), maximum_interval=timedelta(minutes=10))
+ONE_SECOND = timedelta(seconds=1)  # a deadline is the end of its last day; it has passed one second later
+T = TypeVar("T")
+
+
+def conflict(message: str) -> ApplicationError:
+    """A staff action refused in the case's current state; the API answers 409 with this message."""
+    return ApplicationError(message, type="Conflict", non_retryable=True)
+
+
+async def db_activity(name: str, argument: object, result_type: type[T]) -> T:
+    """An activity that reads or writes the registers: short timeout, retried until the database answers."""
+    result: T = await workflow.execute_activity(
+        name,
+        argument,
+        result_type=result_type,
+        start_to_close_timeout=timedelta(seconds=60),
+        retry_policy=DB_RETRY,
+    )
+    return result
+
+
+def send_activity(notification_id: int) -> workflow.ActivityHandle[str]:
+    return workflow.start_activity(
+        "send_notification",
+        notification_id,
+        result_type=str,
+        start_to_close_timeout=timedelta(seconds=60),
+        retry_policy=MAIL_RETRY,
+    )
+
+
+async def deadline(
+    start: datetime, days: int, *, body: str | None = None, timezone: str | None = None
+) -> Deadline:
+    query = DeadlineQuery(body=body, start=start, working_days=days, timezone=timezone)
+    return await db_activity("compute_deadline", query, Deadline)
+
+
+def jsonable(data: dict[str, object]) -> dict[str, object]:
+    return {k: (v.model_dump(mode="json") if isinstance(v, Deadline) else v) for k, v in data.items()}
+
+
+class CaseWorkflow:
+    """Base of the case workflows: the notices they send and the loop that waits for the next alarm."""
+
+    RECORD_ACTIVITY = ""
+
+    def _init_case(self) -> None:
+        self.sends: list[asyncio.Future[str]] = []
+        self.watchers: list[asyncio.Future[None]] = []  # child workflows being awaited
+        self.changed = False
+        self.lock = asyncio.Lock()
+
+    async def _record_event(self, event: CaseEvent) -> None:
+        recorded = await db_activity(self.RECORD_ACTIVITY, event, Recorded)
+        self.sends.extend(send_activity(notification_id) for notification_id in recorded.notification_ids)
+
+    def _next_alarm(self) -> Alarm | None:
+        raise NotImplementedError
+
+    def _finished(self) -> bool:
+        raise NotImplementedError
+
+    async def _fire(self, alarm: Alarm) -> None:
+        raise NotImplementedError
+
+    async def _alarm_loop(self) -> None:
+        while not self._finished():
+            alarm = self._next_alarm()
+            self.changed = False
+            timeout = max(alarm.at - workflow.now(), timedelta(0)) if alarm else None
+            try:
+                await workflow.wait_condition(lambda: self.changed, timeout=timeout)
+            except TimeoutError:
+                assert alarm is not None
+                async with self.lock:
+                    await self._fire(alarm)
+
+    async def _finish(self) -> None:
+        await workflow.wait_condition(workflow.all_handlers_finished)
+        for send in self.sends:
+            try:
+                await send
+            except ActivityError:
+                workflow.logger.warning("a notice could not be sent")

@@ -1,0 +1,186 @@
+"""The dispute workflow (sengketa informasi, Pasal 37-48) on the Komisi Informasi's side: registration
+starts T6 (the KI starts within 14 working days) and T7 (settles within 100), counted on the KI's calendar
+and time zone; the stage (mediation only for reasons b-g, Pasal 40); the outcome; and for an adjudication
+decision the 14 working days T8 after which it is final (Pasal 48(1))."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from temporalio import workflow
+
+from workflows.common import ONE_SECOND, CaseWorkflow, conflict, deadline, jsonable
+
+with workflow.unsafe.imports_passed_through():
+    from domain.contracts import (
+        Alarm,
+        CaseEvent,
+        CaseStatus,
+        DisputeRegistration,
+        DisputeStart,
+        OutcomeCommand,
+        StageCommand,
+    )
+    from domain.dates_id import format_datetime
+    from domain.enums import DisputeStatus
+
+T6_START_DAYS = 14  # Pasal 38(1)
+T7_SETTLE_DAYS = 100  # Pasal 38(2)
+T8_COURT_DAYS = 14  # Pasal 48(1)
+MEDIATION_REASONS = set("bcdefg")  # Pasal 40(2)
+ADJUDICATION_OUTCOMES = {"adjudication_granted", "adjudication_partially_granted", "adjudication_rejected"}
+OUTCOMES = ADJUDICATION_OUTCOMES | {"mediation_agreement", "dismissed", "withdrawn"}
+IN_PROGRESS = (DisputeStatus.REGISTERED, DisputeStatus.MEDIATION, DisputeStatus.ADJUDICATION)
+
+
+@workflow.defn(name="DisputeWorkflow")
+class DisputeWorkflow(CaseWorkflow):
+    RECORD_ACTIVITY = "record_dispute_event"
+
+    @workflow.init
+    def __init__(self, start: DisputeStart) -> None:
+        self._init_case()
+        self.start = start
+        self.status = DisputeStatus.SUBMITTED
+        self.start_due: datetime | None = None
+        self.settle_due: datetime | None = None
+        self.final_due: datetime | None = None
+        self.stage_set = False
+        self.fired: set[str] = set()
+
+    @workflow.run
+    async def run(self, start: DisputeStart) -> str:
+        await self._record("submitted", workflow.now())
+        await self._alarm_loop()
+        await self._finish()
+        return self.status.value
+
+    def _finished(self) -> bool:
+        return self.status == DisputeStatus.FINAL
+
+    def _next_alarm(self) -> Alarm | None:
+        alarms = []
+        if self.status in IN_PROGRESS:
+            if self.start_due and not self.stage_set and "t6_missed" not in self.fired:
+                alarms.append(Alarm(kind="t6_missed", at=self.start_due + ONE_SECOND))
+            if self.settle_due and "t7_missed" not in self.fired:
+                alarms.append(Alarm(kind="t7_missed", at=self.settle_due + ONE_SECOND))
+        if self.status == DisputeStatus.DECIDED and self.final_due:
+            alarms.append(Alarm(kind="final", at=self.final_due + ONE_SECOND))
+        return min(alarms, key=lambda a: a.at, default=None)
+
+    async def _fire(self, alarm: Alarm) -> None:
+        if alarm.kind == "final":
+            self.status = DisputeStatus.FINAL
+            await self._record("final", workflow.now())
+            return
+        # T6/T7 are service levels of the KI: alert, never stop the case (DOMAIN.md).
+        self.fired.add(alarm.kind)
+        await self._record(alarm.kind, workflow.now())
+
+    # --- the Komisi Informasi's actions -------------------------------------------------------------------
+
+    @workflow.update(name="register")
+    async def register(self, command: DisputeRegistration) -> CaseStatus:
+        async with self.lock:
+            self._check_register()
+            now = workflow.now()
+            tz = self.start.komisi_timezone
+            t6 = await deadline(now, T6_START_DAYS, timezone=tz)
+            t7 = await deadline(now, T7_SETTLE_DAYS, timezone=tz)
+            self.start_due, self.settle_due = t6.due_at, t7.due_at
+            self.status = DisputeStatus.REGISTERED
+            await self._record(
+                "registered", now, actor=command.actor,
+                data={"register_number": command.register_number, "start_due_at": t6.due_at,
+                      "settle_due_at": t7.due_at, "deadline_t6": t6, "deadline_t7": t7},
+            )  # fmt: skip
+            self.changed = True
+            return self._status()
+
+    @register.validator
+    def _validate_register(self, command: DisputeRegistration) -> None:
+        self._check_register()
+
+    def _check_register(self) -> None:
+        if self.status != DisputeStatus.SUBMITTED:
+            raise conflict("Sengketa ini sudah diregistrasi.")
+
+    @workflow.update(name="stage")
+    async def stage(self, command: StageCommand) -> CaseStatus:
+        async with self.lock:
+            self._check_stage(command)
+            self.status = DisputeStatus(command.stage)
+            self.stage_set = True
+            await self._record("stage_" + command.stage, workflow.now(), actor=command.actor)
+            self.changed = True
+            return self._status()
+
+    @stage.validator
+    def _validate_stage(self, command: StageCommand) -> None:
+        self._check_stage(command)
+
+    def _check_stage(self, command: StageCommand) -> None:
+        if self.status == DisputeStatus.SUBMITTED:
+            raise conflict("Sengketa harus diregistrasi lebih dahulu.")
+        if self.status not in IN_PROGRESS:
+            raise conflict("Sengketa ini sudah diputus.")
+        if command.stage not in ("mediation", "adjudication"):
+            raise conflict("Tahap harus mediation atau adjudication.")
+        if command.stage == self.status.value:
+            raise conflict(f"Sengketa sudah pada tahap {command.stage}.")
+        if command.stage == "mediation":
+            if self.status == DisputeStatus.ADJUDICATION:
+                raise conflict("Ajudikasi sudah dimulai; mediasi tidak dapat dibuka lagi.")
+            if not set(self.start.reasons) & MEDIATION_REASONS:
+                raise conflict("Mediasi hanya untuk keberatan beralasan huruf b-g (Pasal 40 ayat (2)).")
+
+    @workflow.update(name="decide")
+    async def decide(self, command: OutcomeCommand) -> CaseStatus:
+        async with self.lock:
+            self._check_outcome(command)
+            now = workflow.now()
+            data: dict[str, object] = {"outcome": command.model_dump(mode="json", exclude={"actor"})}
+            if command.outcome in ADJUDICATION_OUTCOMES:
+                # T8: 14 working days to object before a court, then the decision is final (Pasal 48(1)).
+                t8 = await deadline(now, T8_COURT_DAYS, timezone=self.start.komisi_timezone)
+                self.final_due = t8.due_at
+                self.status = DisputeStatus.DECIDED
+                data |= {"final_due_at": t8.due_at, "deadline_t8": t8}
+            else:
+                self.status = DisputeStatus.FINAL  # mediation agreement (Pasal 39), dismissal, withdrawal
+            await self._record("decided", now, actor=command.actor, data=data)
+            self.changed = True
+            return self._status()
+
+    @decide.validator
+    def _validate_decide(self, command: OutcomeCommand) -> None:
+        self._check_outcome(command)
+
+    def _check_outcome(self, command: OutcomeCommand) -> None:
+        if command.outcome not in OUTCOMES:
+            raise conflict(f"Putusan harus salah satu dari: {', '.join(sorted(OUTCOMES))}.")
+        if self.status == DisputeStatus.SUBMITTED and command.outcome != "withdrawn":
+            raise conflict("Sengketa harus diregistrasi lebih dahulu.")
+        if self.status not in (*IN_PROGRESS, DisputeStatus.SUBMITTED):
+            raise conflict("Sengketa ini sudah diputus.")
+        if command.outcome == "mediation_agreement" and self.status != DisputeStatus.MEDIATION:
+            raise conflict("Kesepakatan mediasi hanya dari tahap mediasi.")
+
+    # --- helpers ------------------------------------------------------------------------------------------
+
+    def _status(self) -> CaseStatus:
+        return CaseStatus(status=self.status.value, due_at=self.start_due, next_deadline=self.settle_due)
+
+    def _when(self, moment: datetime) -> str:
+        return format_datetime(moment, self.start.komisi_timezone)
+
+    async def _record(
+        self, event: str, at: datetime, *, actor: str | None = None, data: dict[str, object] | None = None
+    ) -> None:
+        await self._record_event(
+            CaseEvent(
+                request_id=self.start.request_id, subject_id=self.start.dispute_id, event=event, at=at,
+                actor=actor, data=jsonable(data or {}),
+            )
+        )  # fmt: skip
