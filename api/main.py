@@ -8,7 +8,20 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from api.limits import BodySizeLimit
-from api.routes import auth, bodies, calendar, devclock, devmail, health, pages, requests, tasks, users
+from api.routes import (
+    auth,
+    bodies,
+    calendar,
+    devclock,
+    devmail,
+    disputes,
+    health,
+    objections,
+    pages,
+    requests,
+    tasks,
+    users,
+)
 from api.state import AppState
 from db.session import make_engine, make_session_factory
 from ppid.settings import Settings, get_settings
@@ -38,7 +51,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app = FastAPI(title="PPID — Layanan Informasi Publik", description=DESCRIPTION, lifespan=lifespan)
     app.add_middleware(BodySizeLimit)
-    for module in (health, auth, users, bodies, calendar, requests, tasks, pages):
+    for module in (health, auth, users, bodies, calendar, requests, objections, disputes, tasks, pages):
         app.include_router(module.router)
     if settings.ppid_clock == "simulated":  # training and acceptance mode only
         app.include_router(devclock.router)

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Annotated, Any
+from datetime import date, datetime
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
@@ -177,3 +177,122 @@ class TaskOut(BaseModel):
     due_at: datetime | None
     sla: str
     unit: str | None = None
+
+
+# --- Objections and disputes ------------------------------------------------------------------------------
+
+ObjectionReason = Annotated[str, StringConstraints(pattern=r"^[a-g]$")]
+LongText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=10, max_length=5000)]
+ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=2000)]
+
+
+class ObjectionIn(_In):
+    reasons: list[Literal["a", "b", "c", "d", "e", "f", "g"]] = Field(min_length=1, max_length=7)
+    case_position: LongText
+    purpose: ShortText
+    late_override_reason: LongText | None = Field(
+        default=None, description="staff only: why an objection after the window is admitted"
+    )
+
+    @field_validator("reasons")
+    @classmethod
+    def _unique(cls, reasons: list[str]) -> list[str]:
+        return sorted(set(reasons))
+
+
+class ObjectionCreated(BaseModel):
+    id: str
+    registration_number: str
+    status: str
+    due_at: datetime
+
+
+class ResponseIn(_In):
+    outcome: Literal["granted", "partially_granted", "upheld"]
+    reasons: Annotated[str, StringConstraints(strip_whitespace=True, max_length=5000)] | None = Field(
+        default=None, validate_default=True
+    )
+    order: Annotated[str, StringConstraints(strip_whitespace=True, max_length=5000)] | None = None
+
+    @field_validator("reasons")
+    @classmethod
+    def _reasons(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if info.data.get("outcome") == "upheld" and not (value and len(value) >= 10):
+            raise ValueError("menguatkan penolakan wajib disertai alasan tertulis (Pasal 36 ayat (3))")
+        return value
+
+
+class AcceptanceIn(_In):
+    pass
+
+
+class DisputeIn(_In):
+    statement: LongText
+    requested_outcome: ShortText
+
+
+class DisputeCreated(BaseModel):
+    id: str
+    komisi_informasi: str
+    status: str
+
+
+class ObjectionOut(BaseModel):
+    id: str
+    request_id: str
+    registration_number: str
+    request_registration_number: str
+    status: str
+    reasons: list[str]
+    case_position: str
+    purpose: str
+    registered_at: datetime
+    due_at: datetime
+    deadline_explanation: str | None
+    late_override_reason: str | None
+    response: dict[str, Any] | None
+    responded_at: datetime | None
+    dispute_deadline: datetime | None
+    dispute: str | None
+    timeline: list[TimelineEntry]
+
+
+class RegistrationIn(_In):
+    register_number: Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=120)]
+
+
+class StageIn(_In):
+    stage: Literal["mediation", "adjudication"]
+
+
+class OutcomeIn(_In):
+    outcome: Literal[
+        "mediation_agreement", "adjudication_granted", "adjudication_partially_granted", "adjudication_rejected",
+        "dismissed", "withdrawn",
+    ]  # fmt: skip
+    decision_number: Annotated[str, StringConstraints(strip_whitespace=True, max_length=120)] | None = None
+    summary: Annotated[str, StringConstraints(strip_whitespace=True, max_length=5000)] | None = None
+    disclosure_due: date | None = None
+
+
+class DisputeOut(BaseModel):
+    id: str
+    request_id: str
+    objection_id: str
+    registration_number: str
+    objection_registration_number: str
+    body: str
+    komisi_informasi: str
+    status: str
+    stage: str | None
+    statement: str
+    requested_outcome: str
+    submitted_at: datetime
+    register_number: str | None
+    registered_at: datetime | None
+    start_due_at: datetime | None
+    settle_due_at: datetime | None
+    outcome: dict[str, Any] | None
+    decided_at: datetime | None
+    final_at: datetime | None
+    case_file: dict[str, Any] | None = None
