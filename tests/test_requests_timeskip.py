@@ -4,64 +4,19 @@ closing after T3, and a replay of the recorded history."""
 
 from __future__ import annotations
 
-import asyncio
 import os
-import shutil
-import sys
-from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
 from pathlib import Path
 
-import pytest
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Replayer
 
 from domain.dates_id import format_date
-from tests.conftest import Mailbox, text_of
-from tests.requests_support import ATASAN_SANGGAU, PPID_DINKES, PPID_SANGGAU, REQUESTER_EMAIL, Stack, stack
+from tests.conftest import text_of
+from tests.requests_support import ATASAN_SANGGAU, PPID_DINKES, PPID_SANGGAU, REQUESTER_EMAIL, Stack
+from tests.timeskip_support import sleep_until, wait_status
 from workflows.registry import ALL_WORKFLOWS
-
-MINUTES_5 = timedelta(minutes=5)
-
-
-@pytest.fixture
-async def timeskip() -> AsyncIterator[WorkflowEnvironment]:
-    path = shutil.which("temporal-test-server", path=str(Path(sys.executable).parent))
-    env = await WorkflowEnvironment.start_time_skipping(
-        test_server_existing_path=path, data_converter=pydantic_data_converter
-    )
-    try:
-        yield env
-    finally:
-        await env.shutdown()
-
-
-@pytest.fixture
-def database_url(tmp_path: Path, sqlite_template: Path) -> str:  # SQLite only: these tests are about clocks
-    shutil.copyfile(sqlite_template, tmp_path / "ppid.sqlite3")
-    return f"sqlite+aiosqlite:///{tmp_path / 'ppid.sqlite3'}"
-
-
-@pytest.fixture
-async def sim(
-    timeskip: WorkflowEnvironment,
-    mailbox: tuple[Mailbox, int],
-    tmp_path: Path,
-    database_url: str,
-    task_queue: str,
-) -> AsyncIterator[Stack]:
-    async with stack(
-        timeskip.client, mailbox, tmp_path, database_url, task_queue, ppid_clock="simulated"
-    ) as s:
-        yield s
-
-
-async def sleep_until(
-    env: WorkflowEnvironment, moment: str | datetime, extra: timedelta = timedelta(minutes=5)
-) -> None:
-    target = datetime.fromisoformat(moment) if isinstance(moment, str) else moment
-    await env.sleep(target - await env.get_current_time() + extra)
 
 
 async def test_ignored_request_is_escalated_and_requester_told_their_rights(
@@ -122,7 +77,7 @@ async def test_ignored_request_is_escalated_and_requester_told_their_rights(
 
     # After T3 the case closes.
     await sleep_until(timeskip, late.json()["objection_deadline"])
-    await _wait_status(sim, created["id"], ppid, "closed")
+    await wait_status(sim, created["id"], ppid, "closed")
     assert (await sim.http.get("/v1/tasks", headers=atasan)).json() == []
 
 
@@ -163,22 +118,15 @@ async def test_decided_in_time_then_closed_and_replayable(sim: Stack, timeskip: 
     assert "Dinas Kesehatan Provinsi Kalimantan Barat" in text_of(letter)
     assert not any("tidak ditanggapi" in str(m["Subject"]) for m in sim.mail.messages)
     await sleep_until(timeskip, decided.json()["objection_deadline"])
-    await _wait_status(sim, created["id"], ppid, "closed")
+    await wait_status(sim, created["id"], ppid, "closed")
 
     handle = timeskip.client.get_workflow_handle(f"permohonan-{created['id']}")
+    await timeskip.sleep(timedelta(days=91))  # the case stays reachable for a late objection, then ends
     assert await handle.result() == "closed"
     history = await handle.fetch_history()
     if os.environ.get("PPID_RECORD_HISTORY"):  # to add a recorded history for tests/test_replay.py
         Path(os.environ["PPID_RECORD_HISTORY"]).write_text(history.to_json())
     await Replayer(workflows=ALL_WORKFLOWS, data_converter=pydantic_data_converter).replay_workflow(history)
-
-
-async def _wait_status(sim: Stack, request_id: str, headers: dict[str, str], expected: str) -> None:
-    for _ in range(200):
-        if (await sim.case(request_id, headers))["status"] == expected:
-            return
-        await asyncio.sleep(0.05)
-    raise AssertionError(f"status never became {expected}")
 
 
 async def test_simulated_clock_endpoints(sim: Stack, timeskip: WorkflowEnvironment) -> None:
