@@ -70,13 +70,13 @@ async def build_case_file(session: AsyncSession, dispute: Dispute) -> dict[str, 
     if objection.response:
         answer = {
             **objection.response,
-            "at": objection.responded_at,
+            "at": objection.responded_at.isoformat() if objection.responded_at else None,
             "at_text": _text(objection.responded_at, tz),
         }
     else:
         answer_absent = {
-            "t4_started": objection.registered_at,
-            "t4_due_at": objection.due_at,
+            "t4_started": objection.registered_at.isoformat(),
+            "t4_due_at": objection.due_at.isoformat(),
             "statement": (
                 f"Tidak ada tanggapan tertulis Atasan PPID sejak keberatan dicatat pada "
                 f"{_text(objection.registered_at, tz)} sampai batas waktu {_text(objection.due_at, tz)} "
@@ -84,7 +84,7 @@ async def build_case_file(session: AsyncSession, dispute: Dispute) -> dict[str, 
             ),
         }
     receipt = next((n for n in notices if n.event == "registered" and n.recipient_role == "requester"), None)
-    return {
+    result = {
         "generated_at": datetime.now(UTC).isoformat(),
         "generated_at_text": _text(datetime.now(UTC), tz),
         "calendar_version": max((d["calendar_version"] for d in deadlines), default=0),
@@ -181,6 +181,7 @@ async def build_case_file(session: AsyncSession, dispute: Dispute) -> dict[str, 
             for e in events
         ],
     }
+    return result
 
 
 def render_case_file_html(case_file: dict[str, Any]) -> str:

@@ -6,6 +6,7 @@ failure (server down, 4xx) raises so Temporal retries with back-off until the se
 from __future__ import annotations
 
 import email.policy
+import email.utils
 import json
 from datetime import UTC, datetime
 from email.message import EmailMessage
@@ -49,8 +50,11 @@ class MailActivities:
 
     async def _send(self, message: EmailMessage) -> None:
         s = self._settings
+        # Serialized here, with our policy, so that long subjects stay on one line.
         await aiosmtplib.send(
-            message,
+            message.as_bytes(policy=POLICY.clone(linesep="\r\n")),
+            sender=email.utils.parseaddr(s.mail_from)[1] or s.mail_from,
+            recipients=[str(message["To"])],
             hostname=s.smtp_host or "127.0.0.1",
             port=s.smtp_port or (465 if s.smtp_security == "tls" else 25),
             username=s.smtp_username,
