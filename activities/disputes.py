@@ -6,15 +6,16 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from activities.case_file import build_case_file, render_case_file_html
-from activities.notices import Notice, render
+from activities.notices import Notice, deadline_moved, render
 from activities.objections import reasons_text
 from activities.records import add_timeline, close_tasks, enqueue, open_task
-from db.models import Body, Dispute, InfoRequest, KomisiInformasi, Notification, Objection, Unit
+from db.models import Body, Dispute, InfoRequest, KomisiInformasi, Notification, Objection, Task, Unit
 from domain.calendar import end_of_day
 from domain.contracts import CaseEvent, DisputeStart, Recorded, RegisterDispute
 from domain.dates_id import ZONE_ABBREVIATIONS, format_date, format_datetime
@@ -103,6 +104,7 @@ class DisputeActivities:
                 event=f"dispute_{event.event}",
                 label=self._label(event),
                 actor=event.actor,
+                internal=bool(data.get("kept")),
                 data=data or None,
             )
             if first_time:
@@ -120,6 +122,9 @@ class DisputeActivities:
 
     @staticmethod
     def _label(event: CaseEvent) -> str:
+        if event.event.startswith("deadline_moved"):
+            # The KI's clocks are shown in the KI's time zone.
+            return deadline_moved(dict(event.data), str(event.data.get("timezone") or "Asia/Jakarta"))[0]
         label = LABELS.get(event.event, event.event)
         if event.event == "registered":
             label += f" dengan nomor {event.data.get('register_number')}"
@@ -193,6 +198,18 @@ class DisputeActivities:
                     )  # fmt: skip
             case "final":
                 dispute.status = DisputeStatus.FINAL.value
+            case moved if moved.startswith("deadline_moved") and not data.get("kept"):
+                new = datetime.fromisoformat(str(data["new"]))
+                match data["clock"]:
+                    case "T6":
+                        dispute.start_due_at = new
+                    case "T7":
+                        dispute.settle_due_at = new
+                        task = await session.scalar(select(Task).where(Task.key == f"{dispute.id}:settle"))
+                        if task is not None:
+                            task.due_at = new
+                    case "T8":
+                        dispute.final_at = new
 
     async def _notices(
         self, session: AsyncSession, dispute: Dispute, event: CaseEvent, data: dict[str, Any]
@@ -224,6 +241,11 @@ class DisputeActivities:
             (ppid_email, "ppid", f"PPID {body.name}"),
             (body.atasan_email, "atasan_ppid", f"Atasan PPID {body.name}"),
         ]
+        if event.event.startswith("deadline_moved"):
+            if data.get("kept"):
+                return []
+            ctx = context | deadline_moved(data, ktz)[1]
+            return [render("deadline_moved_requester", r, "requester", ctx) for r in requester]
         if event.event == "submitted":
             names = "berkas-perkara-*.json dan *.html"
             return (

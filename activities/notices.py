@@ -5,6 +5,7 @@ Subjects carry the registration number and never personal data."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -42,3 +43,49 @@ def render(template: str, recipient: str, recipient_role: str, context: dict[str
     if not first.startswith("Subject: "):
         raise ValueError(f"template {template} must start with a Subject: line")
     return Notice(recipient, recipient_role, first.removeprefix("Subject: ").strip(), rest.lstrip("\n"))
+
+
+CLOCK_TEXTS = {
+    "T1": "pemberitahuan tertulis PPID (Pasal 22 ayat (7))",
+    "T2": "pemberitahuan tertulis PPID setelah perpanjangan (Pasal 22 ayat (8))",
+    "T3": "pengajuan keberatan kepada Atasan PPID (Pasal 36 ayat (1))",
+    "T4": "tanggapan Atasan PPID atas keberatan (Pasal 36 ayat (2))",
+    "T5": "pengajuan sengketa kepada Komisi Informasi (Pasal 37 ayat (2))",
+    "T6": "dimulainya penyelesaian sengketa oleh Komisi Informasi (Pasal 38 ayat (1))",
+    "T7": "penyelesaian sengketa oleh Komisi Informasi (Pasal 38 ayat (2))",
+    "T8": "keberatan ke pengadilan atas putusan Komisi Informasi (Pasal 48 ayat (1))",
+}
+
+
+def calendar_change_text(change: dict[str, Any]) -> str:
+    from domain.dates_id import format_date
+
+    day = format_date(date.fromisoformat(str(change["date"])))
+    if change["action"] == "add":
+        return f"{day} ditetapkan sebagai hari libur ({change.get('name') or 'hari libur'})"
+    return f"{day} tidak lagi menjadi hari libur ({change.get('name') or 'pembatalan'})"
+
+
+def deadline_moved(data: dict[str, Any], tz: str) -> tuple[str, dict[str, Any]]:
+    """The timeline label and the template context of a deadline recomputed after a calendar change."""
+    from domain.dates_id import format_datetime
+
+    old = format_datetime(datetime.fromisoformat(str(data["old"])), tz)
+    new = format_datetime(datetime.fromisoformat(str(data["new"])), tz)
+    change = data["change"]
+    clock = str(data["clock"])
+    reason = calendar_change_text(change)
+    if data.get("kept"):
+        label = (
+            f"Perubahan kalender ({reason}) akan memajukan tenggat {clock}; tanggal yang sudah diberitahukan "
+            f"({old}) dipertahankan sampai administrator mengonfirmasi"
+        )
+    else:
+        label = (
+            f"Tenggat {clock} berubah dari {old} menjadi {new}: {reason} (kalender versi {change['version']})"
+        )
+    context = {
+        "old": old, "new": new, "change_text": reason, "clock_text": CLOCK_TEXTS.get(clock, clock),
+        "version": change["version"],
+    }  # fmt: skip
+    return label, context

@@ -5,15 +5,16 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
-from activities.notices import Notice, render
+from activities.notices import Notice, deadline_moved, render
 from activities.records import add_timeline, close_tasks, enqueue, open_task
 from db.calendar_repo import load_calendar
 from db.intake import next_registration_number
-from db.models import Body, InfoRequest, KomisiInformasi, Objection, Unit
+from db.models import Body, InfoRequest, KomisiInformasi, Objection, Task, Unit
 from domain.calendar import add_working_days
 from domain.contracts import CaseEvent, ObjectionFiled, Recorded, RegisterObjection
 from domain.dates_id import ZONE_ABBREVIATIONS, format_datetime
@@ -116,9 +117,9 @@ class ObjectionActivities:
                 subject_id=objection.id,
                 at=event.at,
                 event=f"objection_{event.event}",
-                label=self._label(event, objection),
+                label=self._label(event, objection, body.timezone),
                 actor=event.actor,
-                internal=event.event.startswith("atasan_reminder"),
+                internal=event.event.startswith("atasan_reminder") or bool(data.get("kept")),
                 data=data or None,
             )
             if first_time:
@@ -136,7 +137,9 @@ class ObjectionActivities:
         return Recorded(notification_ids=ids)
 
     @staticmethod
-    def _label(event: CaseEvent, objection: Objection) -> str:
+    def _label(event: CaseEvent, objection: Objection, tz: str) -> str:
+        if event.event.startswith("deadline_moved"):
+            return f"{deadline_moved(dict(event.data), tz)[0]} ({objection.registration_number})"
         label = f"{LABELS.get(event.event, event.event)} ({objection.registration_number})"
         if event.event == "answered":
             response: dict[str, Any] = dict(event.data.get("response") or {})  # type: ignore[call-overload]
@@ -184,6 +187,15 @@ class ObjectionActivities:
             case "closed":
                 objection.status = ObjectionStatus.CLOSED.value
                 await close_tasks(session, case_id=request.id, at=event.at, kinds=["answer_objection"])
+            case moved if moved.startswith("deadline_moved") and not data.get("kept"):
+                new = datetime.fromisoformat(str(data["new"]))
+                if data["clock"] == "T4":
+                    objection.due_at, objection.deadline = new, data.get("deadline")
+                    task = await session.scalar(select(Task).where(Task.key == f"{objection.id}:answer"))
+                    if task is not None:
+                        task.due_at = new
+                else:
+                    objection.dispute_deadline = new
 
     async def _notices(
         self, session: AsyncSession, objection: Objection, request: InfoRequest, body: Body, event: CaseEvent,
@@ -234,6 +246,11 @@ class ObjectionActivities:
                 return [render("objection_answered_requester", r, "requester", ctx) for r in requester] + [
                     render("objection_answered_ppid", ppid_email, "ppid", ctx)
                 ]
+            case moved if moved.startswith("deadline_moved"):
+                if data.get("kept"):
+                    return []
+                ctx = context | deadline_moved(data, tz)[1]
+                return [render("deadline_moved_requester", r, "requester", ctx) for r in requester]
             case "overdue":
                 return [render("objection_overdue_requester", r, "requester", context) for r in requester] + [
                     render("objection_overdue_staff", body.head_email, "head", context | {"addressee": "Pimpinan"}),

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
-from activities.notices import OUTCOME_LABELS, Notice, render
+from activities.notices import OUTCOME_LABELS, Notice, deadline_moved, render
 from activities.records import add_timeline, close_tasks, enqueue, open_task
 from db.calendar_repo import load_calendar
 from db.models import Body, InfoRequest, Task, Unit
@@ -82,15 +82,17 @@ class RequestActivities:
     ) -> list[int]:
         data: dict[str, Any] = dict(event.data)
         key = f"{request.id}:{event.event}:r{event.round}"
+        if event.event == "deadline_moved":
+            key += f":{data['clock']}"
         first_time = await add_timeline(
             session,
             key=key,
             case_id=request.id,
             at=event.at,
             event=event.event,
-            label=self._label(event),
+            label=self._label(event, body.timezone),
             actor=event.actor,
-            internal=event.event in INTERNAL_EVENTS,
+            internal=event.event in INTERNAL_EVENTS or bool(data.get("kept")),
             data=_jsonable(data),
         )
         if first_time:
@@ -103,7 +105,9 @@ class RequestActivities:
         )
 
     @staticmethod
-    def _label(event: CaseEvent) -> str:
+    def _label(event: CaseEvent, tz: str) -> str:
+        if event.event == "deadline_moved":
+            return deadline_moved(dict(event.data), tz)[0]
         label = LABELS.get(event.event, event.event)
         if event.event == "decided" and event.data.get("late"):
             label += " — terlambat"
@@ -164,6 +168,20 @@ class RequestActivities:
             case "closed":
                 request.status = RequestStatus.CLOSED.value
                 await close_tasks(session, case_id=request.id, at=event.at)
+            case "deadline_moved" if not data.get("kept"):
+                new = datetime.fromisoformat(str(data["new"]))
+                if data["clock"] in ("T1", "T2"):
+                    request.due_at, request.deadline = new, data.get("deadline")
+                    for task in (await session.scalars(_open_tasks(request.id))).all():
+                        if task.kind in ("decide_request", "extension_prompt"):
+                            task.due_at = new
+                else:
+                    request.objection_deadline = new
+                    escalated = await session.scalar(
+                        select(Task).where(Task.key == f"{request.id}:escalated")
+                    )
+                    if escalated is not None:
+                        escalated.due_at = new
 
     def _notices(
         self, request: InfoRequest, body: Body, unit: Unit | None, event: CaseEvent, data: dict[str, Any]
@@ -230,6 +248,11 @@ class RequestActivities:
                     "objection_deadline": when(data["objection_deadline"]),
                 }
                 return [render("decided_requester", r, "requester", ctx) for r in requester]
+            case "deadline_moved":
+                if data.get("kept"):
+                    return []
+                ctx = context | deadline_moved(data, tz)[1]
+                return [render("deadline_moved_requester", r, "requester", ctx) for r in requester]
             case "overdue":
                 ctx = context | {"objection_deadline": when(data["objection_deadline"])}
                 return [render("overdue_requester", r, "requester", ctx) for r in requester] + [

@@ -194,3 +194,16 @@ class RegisterDispute(BaseModel):
     objection_id: str
     at: datetime
     command: DisputeCommand
+
+
+# --- The living calendar -----------------------------------------------------------------------------------
+
+
+class CalendarChanged(BaseModel):
+    """Signal to an open case: a holiday was added or cancelled; recompute the running clocks."""
+
+    version: int
+    action: str  # add | cancel
+    date: date
+    name: str = ""
+    confirm_earlier: bool = False  # an admin allows dates already told to move earlier

@@ -13,7 +13,7 @@ from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from domain.calendar import Deadline
-    from domain.contracts import Alarm, CaseEvent, DeadlineQuery, Recorded
+    from domain.contracts import Alarm, CalendarChanged, CaseEvent, DeadlineQuery, Recorded
 
 DB_RETRY = RetryPolicy(initial_interval=timedelta(seconds=1), maximum_interval=timedelta(minutes=1))
 # Mail may be down for hours: retry without a limit, at most every 10 minutes; 5xx is recorded, not retried.
@@ -70,6 +70,7 @@ class CaseWorkflow:
         self.watchers: list[asyncio.Future[None]] = []  # child workflows being awaited
         self.changed = False
         self.lock = asyncio.Lock()
+        self.calendar_changes: list[CalendarChanged] = []
 
     async def _record_event(self, event: CaseEvent) -> None:
         recorded = await db_activity(self.RECORD_ACTIVITY, event, Recorded)
@@ -84,8 +85,48 @@ class CaseWorkflow:
     async def _fire(self, alarm: Alarm) -> None:
         raise NotImplementedError
 
+    def _hear_calendar_change(self, change: CalendarChanged) -> None:
+        self.calendar_changes.append(change)
+        self.changed = True
+
+    async def _recompute_clocks(self, change: CalendarChanged) -> None:
+        raise NotImplementedError
+
+    async def _move_clock(
+        self, clock: str, current: datetime, start: datetime, days: int, change: CalendarChanged, *,
+        body: str | None = None, timezone: str | None = None,
+    ) -> datetime:  # fmt: skip
+        """The clock's deadline recomputed on the current calendar. A date already told to the citizen never
+        moves earlier unless an administrator confirmed it (DOMAIN.md "Working days")."""
+        if current < workflow.now():
+            return current  # expired clocks have fired; they are not re-run
+        recomputed = await deadline(start, days, body=body, timezone=timezone)
+        new = recomputed.due_at
+        if new == current:
+            return current
+        kept = new < current and not change.confirm_earlier
+        await self._record_clock_change(
+            clock, current, new if not kept else current, recomputed, change, kept
+        )
+        return current if kept else new
+
+    async def _record_clock_change(
+        self,
+        clock: str,
+        old: datetime,
+        new: datetime,
+        recomputed: Deadline,
+        change: CalendarChanged,
+        kept: bool,
+    ) -> None:
+        raise NotImplementedError
+
     async def _alarm_loop(self) -> None:
         while not self._finished():
+            while self.calendar_changes:
+                change = self.calendar_changes.pop(0)
+                async with self.lock:
+                    await self._recompute_clocks(change)
             alarm = self._next_alarm()
             self.changed = False
             timeout = max(alarm.at - workflow.now(), timedelta(0)) if alarm else None

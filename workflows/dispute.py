@@ -12,8 +12,10 @@ from temporalio import workflow
 from workflows.common import ONE_SECOND, CaseWorkflow, conflict, deadline, jsonable
 
 with workflow.unsafe.imports_passed_through():
+    from domain.calendar import Deadline
     from domain.contracts import (
         Alarm,
+        CalendarChanged,
         CaseEvent,
         CaseStatus,
         DisputeRegistration,
@@ -47,6 +49,8 @@ class DisputeWorkflow(CaseWorkflow):
         self.final_due: datetime | None = None
         self.stage_set = False
         self.fired: set[str] = set()
+        self.registered_at: datetime | None = None
+        self.decided_at: datetime | None = None
 
     @workflow.run
     async def run(self, start: DisputeStart) -> str:
@@ -88,7 +92,7 @@ class DisputeWorkflow(CaseWorkflow):
             tz = self.start.komisi_timezone
             t6 = await deadline(now, T6_START_DAYS, timezone=tz)
             t7 = await deadline(now, T7_SETTLE_DAYS, timezone=tz)
-            self.start_due, self.settle_due = t6.due_at, t7.due_at
+            self.start_due, self.settle_due, self.registered_at = t6.due_at, t7.due_at, now
             self.status = DisputeStatus.REGISTERED
             await self._record(
                 "registered", now, actor=command.actor,
@@ -144,7 +148,7 @@ class DisputeWorkflow(CaseWorkflow):
             if command.outcome in ADJUDICATION_OUTCOMES:
                 # T8: 14 working days to object before a court, then the decision is final (Pasal 48(1)).
                 t8 = await deadline(now, T8_COURT_DAYS, timezone=self.start.komisi_timezone)
-                self.final_due = t8.due_at
+                self.final_due, self.decided_at = t8.due_at, now
                 self.status = DisputeStatus.DECIDED
                 data |= {"final_due_at": t8.due_at, "deadline_t8": t8}
             else:
@@ -166,6 +170,42 @@ class DisputeWorkflow(CaseWorkflow):
             raise conflict("Sengketa ini sudah diputus.")
         if command.outcome == "mediation_agreement" and self.status != DisputeStatus.MEDIATION:
             raise conflict("Kesepakatan mediasi hanya dari tahap mediasi.")
+
+    # --- the living calendar (the KI's clocks follow the national calendar in the KI's time zone) ----------
+
+    @workflow.signal(name="calendar_changed")
+    def calendar_changed(self, change: CalendarChanged) -> None:
+        self._hear_calendar_change(change)
+
+    async def _recompute_clocks(self, change: CalendarChanged) -> None:
+        tz = self.start.komisi_timezone
+        if self.status in IN_PROGRESS and self.registered_at and self.start_due and self.settle_due:
+            if not self.stage_set:
+                self.start_due = await self._move_clock(
+                    "T6", self.start_due, self.registered_at, T6_START_DAYS, change, timezone=tz
+                )
+            self.settle_due = await self._move_clock(
+                "T7", self.settle_due, self.registered_at, T7_SETTLE_DAYS, change, timezone=tz
+            )
+        elif self.status == DisputeStatus.DECIDED and self.decided_at and self.final_due:
+            self.final_due = await self._move_clock(
+                "T8", self.final_due, self.decided_at, T8_COURT_DAYS, change, timezone=tz
+            )
+
+    async def _record_clock_change(
+        self,
+        clock: str,
+        old: datetime,
+        new: datetime,
+        recomputed: Deadline,
+        change: CalendarChanged,
+        kept: bool,
+    ) -> None:
+        await self._record(
+            f"deadline_moved_{clock}_v{change.version}", workflow.now(),
+            data={"clock": clock, "old": old, "new": new, "kept": kept, "deadline": recomputed,
+                  "change": change.model_dump(mode="json"), "timezone": self.start.komisi_timezone},
+        )  # fmt: skip
 
     # --- helpers ------------------------------------------------------------------------------------------
 

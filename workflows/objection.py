@@ -13,8 +13,10 @@ from temporalio.exceptions import ChildWorkflowError
 from workflows.common import ONE_SECOND, CaseWorkflow, conflict, db_activity, deadline, jsonable
 
 with workflow.unsafe.imports_passed_through():
+    from domain.calendar import Deadline
     from domain.contracts import (
         Alarm,
+        CalendarChanged,
         CaseEvent,
         CaseStatus,
         DisputeCommand,
@@ -29,6 +31,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.dates_id import format_datetime
     from domain.enums import ObjectionStatus
 
+T4_ANSWER_DAYS = 30  # Pasal 36(2)
 T5_DISPUTE_DAYS = 14  # Pasal 37(2); Perki 1/2013 Pasal 13
 ATASAN_REMINDERS = [
     ReminderSpec(kind="atasan_reminder_10", working_days_before=10),
@@ -53,6 +56,7 @@ class ObjectionWorkflow(CaseWorkflow):
         self.alarms: list[Alarm] = []
         self.fired: set[str] = set()
         self.dispute_open = False
+        self.t5_start: datetime | None = None
 
     @workflow.run
     async def run(self, start: ObjectionStart) -> str:
@@ -91,7 +95,7 @@ class ObjectionWorkflow(CaseWorkflow):
                 return
             # Atasan silent (Pasal 36(2)): T5 runs from the T4 expiry.
             t5 = await deadline(self.due_at, T5_DISPUTE_DAYS, body=self.start.body)
-            self.dispute_deadline = t5.due_at
+            self.dispute_deadline, self.t5_start = t5.due_at, self.due_at
             self.status = ObjectionStatus.OVERDUE
             await self._record("overdue", now, data={"dispute_deadline": t5.due_at, "deadline": t5})
         elif alarm.kind == "dispute_window_end":
@@ -112,7 +116,7 @@ class ObjectionWorkflow(CaseWorkflow):
             late = now > self.due_at
             t5 = await deadline(now, T5_DISPUTE_DAYS, body=self.start.body)
             if self.dispute_deadline is None or t5.due_at > self.dispute_deadline:
-                self.dispute_deadline = t5.due_at
+                self.dispute_deadline, self.t5_start = t5.due_at, now
             self.status = ObjectionStatus.ANSWERED
             await self._record(
                 "answered", now, actor=command.actor,
@@ -207,6 +211,48 @@ class ObjectionWorkflow(CaseWorkflow):
             workflow.logger.warning("the dispute workflow failed")
         self.dispute_open = False
         self.changed = True
+
+    # --- the living calendar ------------------------------------------------------------------------------
+
+    @workflow.signal(name="calendar_changed")
+    def calendar_changed(self, change: CalendarChanged) -> None:
+        self._hear_calendar_change(change)
+
+    async def _recompute_clocks(self, change: CalendarChanged) -> None:
+        body = self.start.body
+        if self.status == ObjectionStatus.REGISTERED:
+            self.due_at = await self._move_clock(
+                "T4", self.due_at, self.start.registered_at, T4_ANSWER_DAYS, change, body=body
+            )
+            now = workflow.now()
+            plan = ReminderPlan(
+                body=body,
+                due_at=self.due_at,
+                round=1,
+                include_extension_prompt=False,
+                schedule=ATASAN_REMINDERS,
+            )
+            self.alarms = [a for a in await db_activity("plan_reminders", plan, list[Alarm]) if a.at > now]
+        elif self.status in (ObjectionStatus.ANSWERED, ObjectionStatus.OVERDUE) and self.dispute_deadline:
+            assert self.t5_start is not None
+            self.dispute_deadline = await self._move_clock(
+                "T5", self.dispute_deadline, self.t5_start, T5_DISPUTE_DAYS, change, body=body
+            )
+
+    async def _record_clock_change(
+        self,
+        clock: str,
+        old: datetime,
+        new: datetime,
+        recomputed: Deadline,
+        change: CalendarChanged,
+        kept: bool,
+    ) -> None:
+        await self._record(
+            f"deadline_moved_{clock}_v{change.version}", workflow.now(),
+            data={"clock": clock, "old": old, "new": new, "kept": kept, "deadline": recomputed,
+                  "change": change.model_dump(mode="json")},
+        )  # fmt: skip
 
     # --- helpers ------------------------------------------------------------------------------------------
 

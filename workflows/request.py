@@ -15,10 +15,12 @@ from temporalio.exceptions import ChildWorkflowError
 from workflows.common import ONE_SECOND, CaseWorkflow, conflict, db_activity, deadline, jsonable
 
 with workflow.unsafe.imports_passed_through():
+    from domain.calendar import Deadline
     from domain.contracts import (
         ActionResult,
         Alarm,
         AssignCommand,
+        CalendarChanged,
         CaseEvent,
         DecisionCommand,
         ExtensionCommand,
@@ -60,6 +62,7 @@ class RequestWorkflow(CaseWorkflow):
         self.window_closed = False
         self.grace_until: datetime | None = None
         self.grace_over = False
+        self.t3_start: datetime | None = None  # the event T3 counts from (decision, or the T1/T2 expiry)
 
     @workflow.run
     async def run(self, start: RequestStart) -> str:
@@ -104,7 +107,7 @@ class RequestWorkflow(CaseWorkflow):
                 return
             # T3 for non-response runs from the T1/T2 expiry (Pasal 36(1) with 35(1)(c)).
             t3 = await deadline(self.due_at, T3_OBJECTION_DAYS, body=self.start.body)
-            self.objection_deadline = t3.due_at
+            self.objection_deadline, self.t3_start = t3.due_at, self.due_at
             self.status = RequestStatus.OVERDUE
             await self._record("overdue", now, data={"objection_deadline": t3.due_at, "deadline": t3})
         elif alarm.kind == "objection_window_end":
@@ -162,7 +165,7 @@ class RequestWorkflow(CaseWorkflow):
             t3 = await deadline(now, T3_OBJECTION_DAYS, body=self.start.body)
             # A late decision never shortens the window the requester was already told of.
             if self.objection_deadline is None or t3.due_at > self.objection_deadline:
-                self.objection_deadline = t3.due_at
+                self.objection_deadline, self.t3_start = t3.due_at, now
             self.status = RequestStatus.DECIDED
             decision = command.model_dump(exclude={"actor"})
             await self._record(
@@ -260,6 +263,47 @@ class RequestWorkflow(CaseWorkflow):
             workflow.logger.warning("the objection workflow failed")
         self.open_objection = None
         self.changed = True
+
+    # --- the living calendar ------------------------------------------------------------------------------
+
+    @workflow.signal(name="calendar_changed")
+    def calendar_changed(self, change: CalendarChanged) -> None:
+        self._hear_calendar_change(change)
+
+    async def _recompute_clocks(self, change: CalendarChanged) -> None:
+        body = self.start.body
+        if self.status in (RequestStatus.RECEIVED, RequestStatus.EXTENDED):
+            if self.round == 1:
+                new = await self._move_clock("T1", self.due_at, self.start.received_at, 10, change, body=body)
+            else:  # T2 is the T1 day plus 7: both on the current calendar
+                t1 = await deadline(self.start.received_at, 10, body=body)
+                new = await self._move_clock(
+                    "T2", self.due_at, t1.due_at, T2_EXTENSION_DAYS, change, body=body
+                )
+            if new != self.due_at:
+                self.due_at = new
+                await self._plan_reminders()
+        elif (
+            self.objection_deadline and self.t3_start and not self.window_closed and self.grace_until is None
+        ):
+            self.objection_deadline = await self._move_clock(
+                "T3", self.objection_deadline, self.t3_start, T3_OBJECTION_DAYS, change, body=body
+            )
+
+    async def _record_clock_change(
+        self,
+        clock: str,
+        old: datetime,
+        new: datetime,
+        recomputed: Deadline,
+        change: CalendarChanged,
+        kept: bool,
+    ) -> None:
+        await self._record(
+            "deadline_moved", workflow.now(), round_=change.version,
+            data={"clock": clock, "old": old, "new": new, "kept": kept, "deadline": recomputed,
+                  "change": change.model_dump(mode="json")},
+        )  # fmt: skip
 
     @workflow.query(name="status")
     def query_status(self) -> ActionResult:
