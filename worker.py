@@ -7,6 +7,9 @@ import logging
 import signal
 from datetime import timedelta
 
+from temporalio.client import Client
+from temporalio.common import WorkflowIDConflictPolicy
+from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.worker import Worker
 
 from activities.registry import build_activities
@@ -14,6 +17,7 @@ from db.session import make_engine, make_session_factory
 from ppid.reconcile import reconcile_forever
 from ppid.settings import Settings, get_settings
 from ppid.temporal_client import connect_with_retry
+from workflows.calendar_watch import WATCH_WORKFLOW_ID
 from workflows.registry import ALL_WORKFLOWS
 
 log = logging.getLogger("ppid.worker")
@@ -37,6 +41,7 @@ async def run_worker(settings: Settings, stop: asyncio.Event | None = None) -> N
         graceful_shutdown_timeout=timedelta(seconds=10),
     )
     reconciler = asyncio.create_task(reconcile_forever(sessions, client, settings.temporal_task_queue))
+    await start_calendar_watch(client, settings.temporal_task_queue)
     log.info(
         "worker started on task queue %s at %s",
         settings.temporal_task_queue,
@@ -49,6 +54,17 @@ async def run_worker(settings: Settings, stop: asyncio.Event | None = None) -> N
     finally:
         reconciler.cancel()
         await engine.dispose()
+
+
+async def start_calendar_watch(client: Client, task_queue: str) -> None:
+    """The yearly calendar check runs once per deployment; starting it again is a no-op."""
+    try:
+        await client.start_workflow(
+            "CalendarWatchWorkflow", id=WATCH_WORKFLOW_ID, task_queue=task_queue,
+            id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
+        )  # fmt: skip
+    except WorkflowAlreadyStartedError:
+        pass
 
 
 def main() -> None:

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from activities.calendar import CalendarActivities
+from activities.calendar_watch import CalendarWatchActivities
 from activities.disputes import DisputeActivities
 from activities.mail import MailActivities
 from activities.objections import ObjectionActivities
@@ -25,6 +26,7 @@ def build_activities(
     mail = MailActivities(session_factory, settings)
     return [
         calendar.compute_deadline,
+        CalendarWatchActivities(session_factory).check_calendar_year,
         requests.plan_reminders,
         requests.record_request_event,
         objections.register_objection,

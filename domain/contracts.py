@@ -207,3 +207,9 @@ class CalendarChanged(BaseModel):
     date: date
     name: str = ""
     confirm_earlier: bool = False  # an admin allows dates already told to move earlier
+
+
+class CalendarCheck(BaseModel):
+    """The yearly calendar check at a moment (workflow time)."""
+
+    at: datetime
