@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 from fastapi import HTTPException, status
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from activities.notices import CLOCK_TEXTS
 from api.deps import Staff
-from api.schemas import CaseOut, TimelineEntry
+from api.schemas import CaseOut, DeadlineOut, TimelineEntry
 from db.models import Body, InfoRequest, Objection, TimelineEvent, Unit
 from domain.calendar import Deadline
 from domain.dates_id import explain_deadline
@@ -21,6 +22,52 @@ from domain.identity import mask_nik
 from domain.tracking import code_matches
 
 View = Literal["staff", "requester"]
+
+
+# Which clock a recorded deadline belongs to, by the timeline event that recorded it.
+CLOCK_OF_EVENT = {
+    "extended": [("T2", "deadline")],
+    "decided": [("T3", "deadline")],
+    "overdue": [("T3", "deadline")],
+    "objection_answered": [("T5", "deadline")],
+    "objection_overdue": [("T5", "deadline")],
+    "dispute_registered": [("T6", "deadline_t6"), ("T7", "deadline_t7")],
+    "dispute_decided": [("T8", "deadline_t8")],
+}
+
+
+def case_deadlines(
+    request: InfoRequest, objections: list[Objection], events: list[TimelineEvent]
+) -> list[DeadlineOut]:
+    """The latest computation of every clock of the case chain, each with its explanation."""
+    found: dict[str, dict[str, Any]] = {}
+    if request.deadline:
+        found["T2" if request.extended else "T1"] = request.deadline
+    for objection in objections:
+        if objection.deadline:
+            found["T4"] = objection.deadline
+    for event in events:
+        data = event.data or {}
+        if "deadline_moved" in event.event:
+            if not data.get("kept") and data.get("deadline"):
+                found[str(data["clock"])] = data["deadline"]
+            continue
+        for clock, key in CLOCK_OF_EVENT.get(event.event, []):
+            if data.get(key):
+                found[clock] = data[key]
+    result = []
+    for clock in sorted(found):
+        deadline = Deadline.model_validate(found[clock])
+        result.append(
+            DeadlineOut(
+                clock=clock, description=CLOCK_TEXTS.get(clock, clock), start=deadline.start,
+                working_days=deadline.working_days, unit=deadline.unit.value, timezone=deadline.timezone,
+                due_at=deadline.due_at.astimezone(ZoneInfo(deadline.timezone)),
+                skipped=[d.model_dump(mode="json") for d in deadline.skipped],
+                calendar_version=deadline.calendar_version, explanation=explain_deadline(deadline),
+            )
+        )  # fmt: skip
+    return result
 
 
 def local(moment: datetime | None, tz: str) -> datetime | None:
@@ -94,11 +141,14 @@ async def case_view(session: AsyncSession, case: LoadedCase, view: View) -> Case
     if view == "requester":
         query = query.where(TimelineEvent.internal.is_(False))
     events = (await session.scalars(query)).all()
-    objections = (
-        await session.scalars(
-            select(Objection.id).where(Objection.request_id == request.id).order_by(Objection.created_at)
-        )
-    ).all()
+    all_events = (
+        (await session.scalars(select(TimelineEvent).where(TimelineEvent.case_id == request.id))).all()
+        if view == "requester"
+        else events
+    )
+    by_request = select(Objection).where(Objection.request_id == request.id).order_by(Objection.created_at)
+    objection_rows = list((await session.scalars(by_request)).all())
+    objections = [o.id for o in objection_rows]
     decision = dict(request.decision) if request.decision else None
     if decision and view == "requester":
         decision.pop("actor", None)
@@ -144,5 +194,6 @@ async def case_view(session: AsyncSession, case: LoadedCase, view: View) -> Case
             )
             for e in events
         ],
+        deadlines=case_deadlines(request, objection_rows, sorted(all_events, key=lambda e: (e.at, e.id))),
         requester=requester,
     )

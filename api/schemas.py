@@ -148,6 +148,21 @@ class TimelineEntry(BaseModel):
     data: dict[str, Any] | None = None
 
 
+class DeadlineOut(BaseModel):
+    """A statutory clock explained: start event, N, unit, skipped days with names, calendar version."""
+
+    clock: str
+    description: str
+    start: datetime
+    working_days: int
+    unit: str
+    timezone: str
+    due_at: datetime
+    skipped: list[dict[str, Any]]
+    calendar_version: int
+    explanation: str
+
+
 class CaseOut(BaseModel):
     id: str
     registration_number: str
@@ -166,6 +181,7 @@ class CaseOut(BaseModel):
     objections: list[str]
     information: str
     timeline: list[TimelineEntry]
+    deadlines: list[DeadlineOut] = Field(default_factory=list)  # every clock of the case, latest computation
     requester: dict[str, Any] | None = None  # staff view only (NIK masked)
 
 

@@ -195,6 +195,11 @@ async def test_refusal_objection_answer_dispute_registration_outcome_final(
     ]
     assert len(comply) == 1 and comply[0]["due_at"].startswith(ordered)
 
+    clocks = {d["clock"]: d for d in (await sim.case(created["id"], requester))["deadlines"]}
+    assert set(clocks) == {"T1", "T3", "T4", "T5", "T6", "T7", "T8"}
+    assert clocks["T4"]["due_at"] == filed["due_at"] and clocks["T5"]["due_at"] == t5
+    assert clocks["T6"]["timezone"] == "Asia/Pontianak" and clocks["T7"]["working_days"] == 100
+    assert all(c["explanation"] and "calendar_version" in c for c in clocks.values())
     await sleep_until(timeskip, final_due)
     await sim.mail.wait_for(REQUESTER_EMAIL, "berkekuatan hukum tetap")
     assert (await sim.http.get(durl, headers=clerk)).json()["status"] == "final"

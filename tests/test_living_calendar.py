@@ -74,6 +74,10 @@ async def test_added_holiday_moves_running_t1_by_one_working_day_and_citizen_is_
     assert len(moved) == 1 and "Hari Pemungutan Suara Pilkada" in moved[0]["label"]
     assert f"versi {added.json()['version']}" in moved[0]["label"]
     assert "Pilkada" in case["deadline_explanation"]
+    t1 = next(d for d in case["deadlines"] if d["clock"] == "T1")
+    assert t1["due_at"] == case["due_at"] and t1["working_days"] == 10 and t1["unit"] == "working_days"
+    assert t1["calendar_version"] == added.json()["version"]
+    assert {"date": inside.isoformat(), "reason": "Hari Pemungutan Suara Pilkada"} in t1["skipped"]
     tasks = (await sim.http.get("/v1/tasks", headers=ppid)).json()
     assert tasks[0]["due_at"] == case["due_at"]
     notice = await sim.mail.wait_for(REQUESTER_EMAIL, "Perubahan tanggal batas waktu")
