@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from temporalio.client import Client
 
+from api.ratelimit import client_key
 from api.security import InvalidToken, read_token
 from api.state import AppState
 from db.models import Body, KomisiInformasi, Unit, User
@@ -137,3 +138,20 @@ def require_roles(*roles: Role) -> Callable[[Staff], Coroutine[Any, Any, Staff]]
 
 
 AdminDep = Annotated[Staff, Depends(require_roles(Role.ADMIN))]
+
+
+def limit_intake(request: Request, state: StateDep, staff: OptionalStaffDep) -> None:
+    """Anonymous intake is limited per address; staff recording walk-in requests are not."""
+    if staff is None and state.intake_limit is not None:
+        state.intake_limit.check(client_key(request))
+
+
+def limit_tracking(request: Request, state: StateDep) -> None:
+    """Calls with a tracking code are limited per address, so codes cannot be guessed by brute force."""
+    if request.headers.get("x-tracking-code") and state.tracking_limit is not None:
+        state.tracking_limit.check(client_key(request))
+
+
+def limit_login(request: Request, state: StateDep) -> None:
+    if state.login_limit is not None:
+        state.login_limit.check(client_key(request))

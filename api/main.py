@@ -5,8 +5,10 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 
+from api.deps import limit_tracking
+from api.errors import install_error_handlers
 from api.limits import BodySizeLimit
 from api.routes import (
     auth,
@@ -51,8 +53,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app = FastAPI(title="PPID — Layanan Informasi Publik", description=DESCRIPTION, lifespan=lifespan)
     app.add_middleware(BodySizeLimit)
+    install_error_handlers(app)
+    tracking = [Depends(limit_tracking)]
     for module in (health, auth, users, bodies, calendar, requests, objections, disputes, tasks, pages):
-        app.include_router(module.router)
+        app.include_router(module.router, dependencies=tracking)
     if settings.ppid_clock == "simulated":  # training and acceptance mode only
         app.include_router(devclock.router)
     if settings.ppid_mailbox_dir is not None:  # only under `ppid dev` with the embedded SMTP sink

@@ -10,6 +10,7 @@ from google.protobuf.empty_pb2 import Empty
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from temporalio.client import Client
 
+from api.ratelimit import SlidingWindow
 from ppid.settings import Settings
 from ppid.temporal_client import connect
 
@@ -20,8 +21,19 @@ class AppState:
     engine: AsyncEngine
     sessions: async_sessionmaker[AsyncSession]
     secret_key: str
+    intake_limit: SlidingWindow | None = None
+    tracking_limit: SlidingWindow | None = None
+    login_limit: SlidingWindow | None = None
     _client: Client | None = None
     _lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+
+    def __post_init__(self) -> None:
+        s = self.settings
+        self.intake_limit = SlidingWindow(s.ppid_rate_limit_intake) if s.ppid_rate_limit_intake else None
+        self.tracking_limit = (
+            SlidingWindow(s.ppid_rate_limit_tracking) if s.ppid_rate_limit_tracking else None
+        )
+        self.login_limit = SlidingWindow(s.ppid_rate_limit_login) if s.ppid_rate_limit_login else None
 
     async def now(self) -> datetime:
         """The product's clock: the wall clock, or the time-skipping server's in simulated mode."""

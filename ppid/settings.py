@@ -47,6 +47,10 @@ class Settings(BaseSettings):
     ppid_api_host: str = "127.0.0.1"
     ppid_mailbox_dir: Path | None = None
     ppid_token_minutes: int = 8 * 60
+    # Anonymous calls per client address and minute (0 switches a limit off, e.g. for benchmarks).
+    ppid_rate_limit_intake: int = 30
+    ppid_rate_limit_tracking: int = 60
+    ppid_rate_limit_login: int = 20
 
     @property
     def data_dir(self) -> Path:

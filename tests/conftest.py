@@ -94,13 +94,17 @@ def pg_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PostgresClu
 
 
 def make_settings(tmp_path: Path, database_url: str, temporal_address: str, **extra: object) -> Settings:
+    """Rate limits are off unless a test turns them on (many tests submit from one address)."""
+    values: dict[str, Any] = {
+        "ppid_rate_limit_intake": 0, "ppid_rate_limit_tracking": 0, "ppid_rate_limit_login": 0, **extra,
+    }  # fmt: skip
     return Settings(
         _env_file=None,  # type: ignore[call-arg]
         database_url=database_url,
         temporal_address=temporal_address,
         ppid_data_dir=tmp_path,
         ppid_secret_key="test-secret-key-that-is-long-enough-for-hs256",
-        **extra,
+        **values,
     )
 
 

@@ -264,3 +264,37 @@ async def test_tracking_page_keeps_the_code_out_of_the_server(real: Stack) -> No
     assert page.headers["referrer-policy"] == "no-referrer"
     case = await real.case(created["id"], {"X-Tracking-Code": created["tracking_code"].lower()})
     assert case["timezone"] == "Asia/Pontianak"
+
+
+async def test_rate_limits_answer_429_with_retry_after(
+    temporal_env: WorkflowEnvironment, mailbox: tuple[Mailbox, int], tmp_path: Path, database_url: str,
+    task_queue: str,
+) -> None:  # fmt: skip
+    limits = {"ppid_rate_limit_intake": 3, "ppid_rate_limit_tracking": 4, "ppid_rate_limit_login": 5}
+    async with stack(temporal_env.client, mailbox, tmp_path, database_url, task_queue, **limits) as s:
+        codes = [(await s.http.post("/v1/requests", json=form())).status_code for _ in range(4)]
+        assert codes == [201, 201, 201, 429]
+        refused = await s.http.post("/v1/requests", json=form())
+        assert refused.status_code == 429 and int(refused.headers["retry-after"]) > 0
+        desk = await s.login(PPID_SANGGAU)  # staff recording walk-ins are not limited
+        assert (
+            await s.http.post("/v1/requests", json=form(channel="walk_in"), headers=desk)
+        ).status_code == 201
+        guesses = [
+            (
+                await s.http.get(
+                    "/v1/requests/" + "a" * 32, headers={"X-Tracking-Code": f"GUES-SCOD-E{i:03d}"}
+                )
+            ).status_code
+            for i in range(5)
+        ]
+        assert guesses == [404, 404, 404, 404, 429]
+        logins = [
+            (
+                await s.http.post(
+                    "/v1/auth/token", data={"username": "x@y.example", "password": "salah-salah"}
+                )
+            ).status_code
+            for _ in range(5)
+        ]
+        assert logins[-1] == 429 and set(logins[:-1]) == {401}

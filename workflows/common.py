@@ -44,7 +44,7 @@ def send_activity(notification_id: int) -> workflow.ActivityHandle[str]:
         "send_notification",
         notification_id,
         result_type=str,
-        start_to_close_timeout=timedelta(seconds=60),
+        start_to_close_timeout=timedelta(seconds=45),
         retry_policy=MAIL_RETRY,
     )
 

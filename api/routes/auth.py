@@ -7,7 +7,7 @@ from fastapi.security import OAuth2PasswordRequestForm
 from pydantic import BaseModel
 from sqlalchemy import select
 
-from api.deps import SessionDep, StaffDep, StateDep
+from api.deps import SessionDep, StaffDep, StateDep, limit_login
 from api.security import issue_token
 from db.models import User
 from db.users import verify_password
@@ -29,7 +29,10 @@ class Me(BaseModel):
     komisi_informasi: str | None
 
 
-@router.post("/token", response_model=Token, summary="Staff login (OAuth2 password form)")
+@router.post(
+    "/token", response_model=Token, summary="Staff login (OAuth2 password form)",
+    dependencies=[Depends(limit_login)],
+)  # fmt: skip
 async def login(
     form: Annotated[OAuth2PasswordRequestForm, Depends()], session: SessionDep, state: StateDep
 ) -> Token:

@@ -7,13 +7,13 @@ import uuid
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Header, HTTPException, Response, status
+from fastapi import APIRouter, Depends, Header, HTTPException, Response, status
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from temporalio.common import WorkflowIDConflictPolicy
 
 from api.cases import case_view, load_case, require_ppid_of, require_view
-from api.deps import OptionalStaffDep, SessionDep, StaffDep, StateDep, TemporalDep
+from api.deps import OptionalStaffDep, SessionDep, StaffDep, StateDep, TemporalDep, limit_intake
 from api.schemas import AssignIn, CaseOut, DecisionIn, ExtensionIn, RequestCreated, RequestIn
 from api.updates import run_update
 from db.calendar_repo import load_calendar
@@ -73,7 +73,10 @@ async def _repeat(session: SessionDep, request: InfoRequest, secret: str) -> Req
     return _created(request, body, secret)
 
 
-@router.post("", status_code=201, response_model=RequestCreated, summary="Submit a request (permohonan)")
+@router.post(
+    "", status_code=201, response_model=RequestCreated, summary="Submit a request (permohonan)",
+    dependencies=[Depends(limit_intake)],
+)  # fmt: skip
 async def submit_request(
     payload: RequestIn,
     response: Response,
