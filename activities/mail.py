@@ -61,7 +61,7 @@ class MailActivities:
             password=s.smtp_password,
             use_tls=s.smtp_security == "tls",
             start_tls=True if s.smtp_security == "starttls" else False,
-            timeout=30,
+            timeout=15,
         )
 
     @activity.defn(name="send_notification")

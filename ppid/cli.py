@@ -96,15 +96,28 @@ def _cmd_migrate(_args: argparse.Namespace) -> int:
     return 0
 
 
+class NotMigrated(RuntimeError):
+    pass
+
+
 async def _with_session(work: Callable[[Any], Any]) -> Any:
+    from sqlalchemy.exc import OperationalError, ProgrammingError
+
     from db.session import make_engine, make_session_factory
 
-    engine = make_engine(get_settings().effective_database_url)
+    settings = get_settings()
+    if settings.database_url is None:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+    engine = make_engine(settings.effective_database_url)
     try:
         async with make_session_factory(engine)() as session:
             result = await work(session)
             await session.commit()
             return result
+    except (OperationalError, ProgrammingError) as exc:
+        if "no such table" in str(exc) or "does not exist" in str(exc):
+            raise NotMigrated("the database has no tables yet: run `ppid migrate` first") from None
+        raise
     finally:
         await engine.dispose()
 
@@ -122,6 +135,9 @@ def _cmd_directory_import(args: argparse.Namespace) -> int:
         summary = asyncio.run(_with_session(lambda session: import_directory(session, text)))
     except DirectoryError as exc:
         print(f"error: {path}: nothing was imported\n{exc}", file=sys.stderr)
+        return 2
+    except NotMigrated as exc:
+        print(f"error: {exc}", file=sys.stderr)
         return 2
     print(
         f"Impor direktori selesai: {summary.komisi} Komisi Informasi, {summary.bodies} badan publik, "
@@ -147,7 +163,7 @@ def _cmd_user_create(args: argparse.Namespace) -> int:
 
     try:
         user = asyncio.run(_with_session(work))
-    except UserError as exc:
+    except (UserError, NotMigrated) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     print(f"Akun {user.email} ({user.role}) tersimpan.")

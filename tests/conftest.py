@@ -99,7 +99,7 @@ def make_settings(tmp_path: Path, database_url: str, temporal_address: str, **ex
         "ppid_rate_limit_intake": 0, "ppid_rate_limit_tracking": 0, "ppid_rate_limit_login": 0, **extra,
     }  # fmt: skip
     return Settings(
-        _env_file=None,  # type: ignore[call-arg]
+        _env_file=None,
         database_url=database_url,
         temporal_address=temporal_address,
         ppid_data_dir=tmp_path,

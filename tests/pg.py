@@ -43,7 +43,10 @@ class PostgresCluster:
             command = ["runuser", "-u", self._user, "--", *command]
         return subprocess.run(command, capture_output=True, text=True, check=True, timeout=120)
 
-    def start(self) -> None:
+    def start(self, *, initialise: bool = True) -> None:
+        if not initialise:
+            self._pg_ctl_start()
+            return
         if self._user is not None:
             entry = pwd.getpwnam(self._user)
             os.chown(self.workdir, entry.pw_uid, entry.pw_gid)
@@ -54,6 +57,9 @@ class PostgresCluster:
                 parent.chmod(parent.stat().st_mode | 0o011)
         self._run("initdb", "-D", str(self.datadir), "-U", "postgres", "--auth=trust", "-E", "UTF8",
                   "--no-sync")  # fmt: skip
+        self._pg_ctl_start()
+
+    def _pg_ctl_start(self) -> None:
         options = f"-p {self.port} -k {self.workdir} -c listen_addresses=127.0.0.1 -c fsync=off"
         self._run("pg_ctl", "-D", str(self.datadir), "-o", options, "-l", str(self.workdir / "log"),
                   "-w", "start")  # fmt: skip
@@ -66,6 +72,6 @@ class PostgresCluster:
 
     def stop(self) -> None:
         try:
-            self._run("pg_ctl", "-D", str(self.datadir), "-m", "immediate", "stop")
+            self._run("pg_ctl", "-D", str(self.datadir), "-m", "fast", "stop")
         except subprocess.CalledProcessError:
             pass

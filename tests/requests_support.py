@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -86,6 +86,8 @@ async def stack(
     tmp_path: Path,
     database_url: str,
     task_queue: str,
+    *,
+    with_worker: bool = True,
     **extra: Any,
 ) -> AsyncIterator[Stack]:
     box, port = mailbox
@@ -94,7 +96,10 @@ async def stack(
         smtp_host="127.0.0.1", smtp_port=port, temporal_task_queue=task_queue, **extra,
     )  # fmt: skip
     app = create_app(settings)
-    async with run_worker_for(temporal, settings), app.router.lifespan_context(app):
+    async with AsyncExitStack() as running:
+        if with_worker:
+            await running.enter_async_context(run_worker_for(temporal, settings))
+        await running.enter_async_context(app.router.lifespan_context(app))
         transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
         async with httpx.AsyncClient(transport=transport, base_url="http://ppid.test", timeout=30) as http:
             yield Stack(http, box, settings)

@@ -135,6 +135,8 @@ def cli_env(tmp_path: Path) -> dict[str, str]:
 
 
 def test_cli_migrate_import_and_user_create(cli_env: dict[str, str], tmp_path: Path) -> None:
+    unmigrated = _ppid("directory", "import", str(DEMO_DIRECTORY), env=cli_env)
+    assert unmigrated.returncode == 2 and "run `ppid migrate` first" in unmigrated.stderr
     # No DATABASE_URL: every command uses the same default database in the data dir.
     migrated = _ppid("migrate", env=cli_env)
     assert migrated.returncode == 0, migrated.stderr

@@ -44,7 +44,7 @@ def send_activity(notification_id: int) -> workflow.ActivityHandle[str]:
         "send_notification",
         notification_id,
         result_type=str,
-        start_to_close_timeout=timedelta(seconds=45),
+        start_to_close_timeout=timedelta(seconds=20),  # SMTP itself times out after 15 s
         retry_policy=MAIL_RETRY,
     )
 

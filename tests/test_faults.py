@@ -1,0 +1,272 @@
+"""Faults, with real components on loopback and bounded in time: the mail server down then back, a
+permanent rejection, 200 concurrent intakes, the worker killed mid-activity while the database is away,
+and the whole `ppid dev` stack stopped (SIGTERM and SIGKILL) and restarted with cases in flight."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+from collections import Counter
+from email.message import EmailMessage
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from aiosmtpd.controller import Controller
+from sqlalchemy import func, select
+from temporalio.testing import WorkflowEnvironment
+
+from db.models import InfoRequest, Notification
+from db.session import make_engine, make_session_factory
+from tests.conftest import Mailbox, free_port, temporal_cli
+from tests.pg import PostgresCluster
+from tests.requests_support import PPID_SANGGAU, REQUESTER_EMAIL, form, stack
+
+PPID = str(Path(sys.executable).parent / "ppid")
+pytestmark = pytest.mark.slow
+UNKNOWN_ADDRESS = "tidak.ada@example.org"
+
+
+class FlakySmtp(Mailbox):
+    """A real SMTP server that can go down and come back on the same port, and refuses one address."""
+
+    def __init__(self, port: int) -> None:
+        super().__init__()
+        self.port = port
+        self.controller: Controller | None = None
+
+    async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str, options: Any) -> str:
+        if address == UNKNOWN_ADDRESS:
+            return "550 5.1.1 No such user"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    def up(self) -> None:
+        self.controller = Controller(self, hostname="127.0.0.1", port=self.port)
+        self.controller.start()
+
+    def down(self) -> None:
+        if self.controller is not None:
+            self.controller.stop()
+            self.controller = None
+
+
+def _by_message_id(messages: list[EmailMessage]) -> Counter[str]:
+    return Counter(str(m["Message-ID"]) for m in messages)
+
+
+async def _wait_messages(box: Mailbox, count: int, timeout: float) -> None:
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while len(_by_message_id(box.messages)) < count and loop.time() < deadline:
+        await asyncio.sleep(0.2)
+    assert len(_by_message_id(box.messages)) >= count, [str(m["Subject"]) for m in box.messages]
+
+
+async def _notification_rows(url: str) -> list[Notification]:
+    engine = make_engine(url)
+    try:
+        async with make_session_factory(engine)() as session:
+            return list((await session.scalars(select(Notification).order_by(Notification.id))).all())
+    finally:
+        await engine.dispose()
+
+
+async def test_mail_outage_intake_goes_on_and_every_notice_is_sent_once_when_it_returns(
+    temporal_env: WorkflowEnvironment, tmp_path: Path, sqlite_database_url: str, task_queue: str
+) -> None:
+    smtp = FlakySmtp(free_port())  # down from the start
+    try:
+        async with stack(
+            temporal_env.client, (smtp, smtp.port), tmp_path, sqlite_database_url, task_queue
+        ) as s:
+            created = [await s.submit() for _ in range(5)]
+            assert all(c["status"] == "received" for c in created)
+            await asyncio.sleep(3)
+            rows = await _notification_rows(sqlite_database_url)
+            assert len(rows) == 10 and all(r.status in ("pending", "sending") for r in rows)
+            assert all(r.last_error for r in rows)  # the outage is visible on each waiting notice
+            smtp.up()
+            await _wait_messages(smtp, 10, timeout=60)
+            await asyncio.sleep(2)
+            counts = _by_message_id(smtp.messages)
+            assert len(counts) == 10 and set(counts.values()) == {1}, counts
+            assert len(smtp.to(REQUESTER_EMAIL)) == 5
+            assert all(r.status == "sent" for r in await _notification_rows(sqlite_database_url))
+    finally:
+        smtp.down()
+
+
+async def test_permanent_rejection_is_recorded_for_staff_and_not_retried(
+    temporal_env: WorkflowEnvironment, tmp_path: Path, sqlite_database_url: str, task_queue: str
+) -> None:
+    smtp = FlakySmtp(free_port())
+    smtp.up()
+    try:
+        async with stack(
+            temporal_env.client, (smtp, smtp.port), tmp_path, sqlite_database_url, task_queue
+        ) as s:
+            created = await s.submit(requester__email=UNKNOWN_ADDRESS)
+            await s.mail.wait_for("ppid.dinkes@sanggau.example", "Permohonan informasi baru")
+            await asyncio.sleep(7)  # longer than the first retry interval
+            rows = {r.recipient: r for r in await _notification_rows(sqlite_database_url)}
+            refused = rows[UNKNOWN_ADDRESS]
+            assert (refused.status, refused.attempts) == ("failed", 1)
+            assert "ditolak" in (refused.last_error or "")
+            staff = await s.case(created["id"], await s.login(PPID_SANGGAU))
+            assert any(e["event"] == "mail_failed" for e in staff["timeline"])
+            mine = await s.case(created["id"], {"X-Tracking-Code": created["tracking_code"]})
+            assert not any(e["event"] == "mail_failed" for e in mine["timeline"])
+    finally:
+        smtp.down()
+
+
+async def test_two_hundred_concurrent_intakes(
+    temporal_env: WorkflowEnvironment, mailbox: tuple[Mailbox, int], tmp_path: Path, database_url: str,
+    task_queue: str,
+) -> None:  # fmt: skip
+    async with stack(temporal_env.client, mailbox, tmp_path, database_url, task_queue) as s:
+        responses = await asyncio.gather(*(s.http.post("/v1/requests", json=form()) for _ in range(200)))
+        assert Counter(r.status_code for r in responses) == {201: 200}
+        numbers = sorted(int(r.json()["registration_number"].split("/")[0]) for r in responses)
+        assert numbers == list(range(1, 201))  # unique and without gaps
+        engine = make_engine(database_url)
+        async with make_session_factory(engine)() as session:
+            rows = await session.scalar(select(func.count()).select_from(InfoRequest))
+            unstarted = await session.scalar(
+                select(func.count()).select_from(InfoRequest).where(InfoRequest.workflow_started_at.is_(None))
+            )
+        await engine.dispose()
+        assert (rows, unstarted) == (200, 0)
+
+
+def _worker(env: dict[str, str]) -> subprocess.Popen[bytes]:
+    return subprocess.Popen([PPID, "worker"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+async def test_worker_killed_and_database_away_cases_resume(
+    temporal_env: WorkflowEnvironment, mailbox: tuple[Mailbox, int], tmp_path: Path, pg_cluster: PostgresCluster,
+    task_queue: str,
+) -> None:  # fmt: skip
+    url = pg_cluster.create_database(template="ppid_template")
+    box, port = mailbox
+    env = {
+        k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_", "PPID_", "TEMPORAL_", "SMTP_"))
+    }
+    env |= {
+        "DATABASE_URL": url, "TEMPORAL_ADDRESS": temporal_env.client.service_client.config.target_host,
+        "TEMPORAL_TASK_QUEUE": task_queue, "SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(port),
+        "PPID_SECRET_KEY": "test-secret-key-that-is-long-enough-for-hs256", "PPID_DATA_DIR": str(tmp_path),
+    }  # fmt: skip
+    async with stack(temporal_env.client, mailbox, tmp_path, url, task_queue, with_worker=False) as s:
+        worker = _worker(env)
+        created = [await s.submit() for _ in range(6)]
+        await asyncio.sleep(0.3)
+        worker.kill()  # mid-activity: some notices are being recorded or sent right now
+        worker.wait()
+        pg_cluster.stop()
+        try:
+            away = await s.http.post("/v1/requests", json=form())
+            assert away.status_code == 503 and "Basis data" in away.json()["detail"]
+            worker = _worker(env)  # the new worker finds the database away; its activities retry
+            await asyncio.sleep(4)
+        finally:
+            pg_cluster.start(initialise=False)
+        try:
+            await _wait_messages(box, 12, timeout=90)
+            await asyncio.sleep(2)
+            counts = _by_message_id(box.messages)
+            assert len(counts) == 12 and max(counts.values()) == 1, counts
+            for case in created:
+                assert (await s.case(case["id"], {"X-Tracking-Code": case["tracking_code"]}))[
+                    "status"
+                ] == "received"
+        finally:
+            worker.terminate()
+            worker.wait(timeout=30)
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    return found
+
+
+async def _start_dev(env: dict[str, str], data_dir: Path) -> subprocess.Popen[bytes]:
+    process = subprocess.Popen(  # seeds the demo directory on the first start
+        [PPID, "dev", "--data-dir", str(data_dir)], env=env, stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL, start_new_session=True,
+    )  # fmt: skip
+    url = f"http://127.0.0.1:{env['PPID_PORT']}"
+    async with httpx.AsyncClient(timeout=2) as http:
+        for _ in range(240):
+            assert process.poll() is None, "ppid dev exited during start-up"
+            try:
+                if (await http.get(f"{url}/healthz")).status_code == 200:
+                    return process
+            except httpx.HTTPError:
+                pass
+            await asyncio.sleep(0.5)
+    raise AssertionError("ppid dev did not start")
+
+
+@pytest.mark.parametrize("how", ["sigterm", "sigkill"])
+async def test_whole_stack_stopped_and_restarted_with_cases_in_flight(tmp_path: Path, how: str) -> None:
+    box = FlakySmtp(free_port())
+    box.up()
+    port, temporal_port = free_port(), free_port()
+    env = {
+        k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_", "PPID_", "TEMPORAL_", "SMTP_"))
+    }
+    env |= {
+        "PPID_PORT": str(port), "PPID_TEMPORAL_PORT": str(temporal_port), "SMTP_HOST": "127.0.0.1",
+        "SMTP_PORT": str(box.port), "PPID_RATE_LIMIT_INTAKE": "0",
+    }  # fmt: skip
+    data_dir = tmp_path / "var"
+    assert temporal_cli()
+    process = await _start_dev(env, data_dir)
+    try:
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=30) as http:
+            responses = await asyncio.gather(*(http.post("/v1/requests", json=form()) for _ in range(30)))
+            acknowledged = [r.json() for r in responses if r.status_code == 201]
+            assert len(acknowledged) == 30
+            # Stop everything while the receipts are being recorded and sent.
+            if how == "sigterm":
+                process.send_signal(signal.SIGTERM)
+                assert process.wait(timeout=60) == 0
+            else:
+                for pid in [process.pid, *_children(process.pid)]:
+                    os.kill(pid, signal.SIGKILL)
+                process.wait(timeout=10)
+                await asyncio.sleep(1)
+            process = await _start_dev(env, data_dir)
+            await _wait_messages(box, 60, timeout=120)  # a receipt and a PPID notice per request
+            await asyncio.sleep(2)
+            counts = _by_message_id(box.messages)
+            assert len(counts) == 60, len(counts)
+            if how == "sigterm":
+                assert max(counts.values()) == 1, counts  # a graceful stop finishes what it started
+            else:
+                # A send cut by SIGKILL between the SMTP answer and the register update is repeated with the
+                # same Message-ID (receivers deduplicate on it); every notice arrives.
+                assert sum(counts.values()) - len(counts) <= 2, counts
+            for case in acknowledged:
+                seen = await http.get(
+                    f"/v1/requests/{case['id']}", headers={"X-Tracking-Code": case["tracking_code"]}
+                )
+                assert seen.status_code == 200 and seen.json()["status"] == "received"
+    finally:
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+            process.wait(timeout=60)
+        box.down()
