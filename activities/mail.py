@@ -64,6 +64,22 @@ class MailActivities:
             timeout=15,
         )
 
+    @activity.defn(name="send_notifications")
+    async def send_notifications(self, notification_ids: list[int]) -> list[str]:
+        """The notices of one event, one after the other; a retry skips those already sent or failed. Every
+        notice is tried (and its error noted) before a transient failure makes Temporal retry the batch."""
+        results: list[str] = []
+        failure: BaseException | None = None
+        for notification_id in notification_ids:
+            try:
+                results.append(await self.send_notification(notification_id))
+            except (aiosmtplib.SMTPException, OSError) as exc:
+                failure = failure or exc
+                results.append("retry")
+        if failure is not None:
+            raise failure
+        return results
+
     @activity.defn(name="send_notification")
     async def send_notification(self, notification_id: int) -> str:
         async with self._sessions() as session:

@@ -34,4 +34,5 @@ def build_activities(
         disputes.register_dispute,
         disputes.record_dispute_event,
         mail.send_notification,
+        mail.send_notifications,
     ]

@@ -12,6 +12,7 @@ from api.errors import install_error_handlers
 from api.limits import BodySizeLimit
 from api.routes import (
     auth,
+    bench,
     bodies,
     calendar,
     devclock,
@@ -57,6 +58,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     tracking = [Depends(limit_tracking)]
     for module in (health, auth, users, bodies, calendar, requests, objections, disputes, tasks, pages):
         app.include_router(module.router, dependencies=tracking)
+    if settings.ppid_bench:
+        app.include_router(bench.router)
     if settings.ppid_clock == "simulated":  # training and acceptance mode only
         app.include_router(devclock.router)
     if settings.ppid_mailbox_dir is not None:  # only under `ppid dev` with the embedded SMTP sink

@@ -51,6 +51,7 @@ class Settings(BaseSettings):
     ppid_rate_limit_intake: int = 30
     ppid_rate_limit_tracking: int = 60
     ppid_rate_limit_login: int = 20
+    ppid_bench: bool = False  # mounts the benchmark's insert-only baseline endpoint
 
     @property
     def data_dir(self) -> Path:

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 from temporalio import workflow
 
-from workflows.common import CaseWorkflow, db_activity, send_activity
+from workflows.common import CaseWorkflow, db_activity
 
 with workflow.unsafe.imports_passed_through():
     from domain.contracts import CalendarCheck, Recorded
@@ -34,7 +34,7 @@ class CalendarWatchWorkflow(CaseWorkflow):
     async def run(self) -> None:
         for _ in range(CHECKS_PER_RUN):
             recorded = await db_activity("check_calendar_year", CalendarCheck(at=workflow.now()), Recorded)
-            self.sends.extend(send_activity(i) for i in recorded.notification_ids)
+            self._send(recorded.notification_ids)
             await workflow.sleep(
                 max(first_of_next_month(workflow.now()) - workflow.now(), timedelta(minutes=1))
             )
