@@ -7,16 +7,16 @@ from __future__ import annotations
 
 import email.policy
 import email.utils
+import hashlib
 import json
 from datetime import UTC, datetime
 from email.message import EmailMessage
-from email.utils import format_datetime, make_msgid
+from email.utils import format_datetime
 
 import aiosmtplib
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio import activity
-from temporalio.exceptions import ApplicationError
 
 from db.models import Notification, TimelineEvent
 from ppid.settings import Settings
@@ -32,8 +32,9 @@ def build_message(row: Notification, settings: Settings) -> EmailMessage:
     message["Subject"] = row.subject
     message["Date"] = format_datetime(datetime.now(UTC))
     # Stable per notice: a resend after a crash carries the same Message-ID, so mail systems can dedupe.
-    domain = settings.mail_from.rsplit("@", 1)[-1].strip(">") or "ppid.local"
-    message["Message-ID"] = row.message_id or make_msgid(f"notice-{row.id}", domain=domain)
+    domain = settings.mail_from.rsplit("@", 1)[-1].strip("> ") or "ppid.local"
+    digest = hashlib.sha256(row.idempotency_key.encode()).hexdigest()[:12]
+    message["Message-ID"] = f"<notice-{row.id}-{digest}@{domain}>"
     message.set_content(row.body_text)
     for attachment in row.attachments or []:
         content = attachment["content"]
@@ -66,80 +67,64 @@ class MailActivities:
 
     @activity.defn(name="send_notifications")
     async def send_notifications(self, notification_ids: list[int]) -> list[str]:
-        """The notices of one event, one after the other; a retry skips those already sent or failed. Every
-        notice is tried (and its error noted) before a transient failure makes Temporal retry the batch."""
-        results: list[str] = []
+        """The notices of one event. Rows already sent (or refused for good) are skipped, so a retry or a
+        replay never sends twice; the register is written once for the whole batch. A transient failure
+        (server down, 4xx) is noted on the row and raised after every notice was tried, so Temporal retries
+        with back-off; a permanent one (5xx, refused address) is recorded and never retried."""
         failure: BaseException | None = None
-        for notification_id in notification_ids:
-            try:
-                results.append(await self.send_notification(notification_id))
-            except (aiosmtplib.SMTPException, OSError) as exc:
-                failure = failure or exc
-                results.append("retry")
+        async with self._sessions() as session:
+            rows = (
+                await session.scalars(
+                    select(Notification)
+                    .where(Notification.id.in_(notification_ids))
+                    .order_by(Notification.id)
+                )
+            ).all()
+            for row in rows:
+                if row.status in ("sent", "failed"):
+                    continue
+                message = build_message(row, self._settings)
+                row.attempts += 1
+                row.message_id = message["Message-ID"]
+                try:
+                    await self._send(message)
+                except aiosmtplib.SMTPRecipientsRefused as exc:
+                    await self._fail(session, row, f"alamat ditolak: {exc.recipients}")
+                except aiosmtplib.SMTPResponseException as exc:
+                    if 500 <= exc.code < 600:
+                        await self._fail(session, row, f"SMTP {exc.code}: {exc.message}")
+                    else:
+                        row.last_error, failure = f"SMTP {exc.code}: {exc.message}"[:2000], failure or exc
+                except (aiosmtplib.SMTPException, OSError) as exc:
+                    row.last_error, failure = f"{type(exc).__name__}: {exc}"[:2000], failure or exc
+                else:
+                    row.status, row.sent_at, row.last_error = "sent", datetime.now(UTC), None
+            await session.commit()
+            statuses = {row.id: row.status for row in rows}
         if failure is not None:
             raise failure
-        return results
+        return [statuses.get(notification_id, "missing") for notification_id in notification_ids]
 
     @activity.defn(name="send_notification")
     async def send_notification(self, notification_id: int) -> str:
-        async with self._sessions() as session:
-            row = await session.get(Notification, notification_id)
-            if row is None:
-                raise ApplicationError(f"notification {notification_id} not found", non_retryable=True)
-            if row.status in ("sent", "failed"):
-                return row.status  # already done: a retry or a replay never sends twice
-            message = build_message(row, self._settings)
-            row.status, row.attempts, row.message_id = "sending", row.attempts + 1, message["Message-ID"]
-            await session.commit()
-        try:
-            await self._send(message)
-        except aiosmtplib.SMTPRecipientsRefused as exc:
-            return await self._fail(notification_id, f"alamat ditolak: {exc.recipients}")
-        except aiosmtplib.SMTPResponseException as exc:
-            if 500 <= exc.code < 600:
-                return await self._fail(notification_id, f"SMTP {exc.code}: {exc.message}")
-            await self._note_error(notification_id, f"SMTP {exc.code}: {exc.message}")
-            raise
-        except (aiosmtplib.SMTPException, OSError) as exc:
-            await self._note_error(notification_id, f"{type(exc).__name__}: {exc}")
-            raise
-        async with self._sessions() as session:
-            await session.execute(
-                update(Notification)
-                .where(Notification.id == notification_id)
-                .values(status="sent", sent_at=datetime.now(UTC), last_error=None)
-            )
-            await session.commit()
-        return "sent"
+        """One notice (histories recorded before batching still schedule this)."""
+        return (await self.send_notifications([notification_id]))[0]
 
-    async def _note_error(self, notification_id: int, error: str) -> None:
-        async with self._sessions() as session:
-            await session.execute(
-                update(Notification).where(Notification.id == notification_id).values(last_error=error[:2000])
-            )
-            await session.commit()
-
-    async def _fail(self, notification_id: int, error: str) -> str:
+    async def _fail(self, session: AsyncSession, row: Notification, error: str) -> None:
         """Permanent failure: recorded on the notice and, for staff, on the case's timeline."""
-        async with self._sessions() as session:
-            row = await session.get(Notification, notification_id)
-            assert row is not None
-            row.status, row.last_error = "failed", error[:2000]
-            key = f"{row.case_id}:mail_failed:{row.id}"
-            exists = await session.scalar(select(TimelineEvent.id).where(TimelineEvent.key == key))
-            if exists is None:
-                session.add(
-                    TimelineEvent(
-                        key=key,
-                        case_id=row.case_id,
-                        subject_type="request",
-                        subject_id=row.case_id,
-                        at=datetime.now(UTC),
-                        event="mail_failed",
-                        label=f"Email kepada {row.recipient_role} gagal terkirim secara permanen ({error[:200]})",
-                        internal=True,
-                        data={"notification_id": row.id, "recipient": row.recipient},
-                    )
+        row.status, row.last_error = "failed", error[:2000]
+        key = f"{row.case_id}:mail_failed:{row.id}"
+        if await session.scalar(select(TimelineEvent.id).where(TimelineEvent.key == key)) is None:
+            session.add(
+                TimelineEvent(
+                    key=key,
+                    case_id=row.case_id,
+                    subject_type="request",
+                    subject_id=row.case_id,
+                    at=datetime.now(UTC),
+                    event="mail_failed",
+                    label=f"Email kepada {row.recipient_role} gagal terkirim secara permanen ({error[:200]})",
+                    internal=True,
+                    data={"notification_id": row.id, "recipient": row.recipient},
                 )
-            await session.commit()
-        return "failed"
+            )

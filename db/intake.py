@@ -1,8 +1,9 @@
 """Registration of a request in the registers (the transactional outbox's first half).
 
-The row and its registration number are committed in one transaction; the API then starts the workflow and
-stamps `workflow_started_at`. Should the API die in between, the worker's reconciler starts the workflow
-for every row without that stamp, so no acknowledged request is lost and none stays without its workflow."""
+The row and its registration number are committed in one transaction; the API then starts the workflow,
+whose first activity records the registration on the timeline. Should Temporal be away or the API die in
+between, the worker's reconciler starts the workflow of every row whose registration was never recorded
+(starting is idempotent), so no acknowledged request is lost and none stays without its workflow."""
 
 from __future__ import annotations
 
@@ -57,9 +58,3 @@ async def insert_request(session: AsyncSession, **fields: Any) -> InfoRequest:
 
 async def find_by_idempotency_key(session: AsyncSession, key: str) -> InfoRequest | None:
     return await session.scalar(select(InfoRequest).where(InfoRequest.idempotency_key == key))
-
-
-async def mark_workflow_started(session: AsyncSession, request_id: str, at: datetime) -> None:
-    await session.execute(
-        update(InfoRequest).where(InfoRequest.id == request_id).values(workflow_started_at=at)
-    )

@@ -1,5 +1,6 @@
-"""The outbox's second half: start the workflow of every registered request that has none yet
-(the API died between its commit and the workflow start). Starting is idempotent (USE_EXISTING)."""
+"""The outbox's second half: start the workflow of every registered request whose registration the
+workflow never recorded (Temporal was away, or the API died between its commit and the workflow start).
+Starting is idempotent (USE_EXISTING); a workflow that is merely slow is not started twice."""
 
 from __future__ import annotations
 
@@ -12,8 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio.client import Client
 from temporalio.common import WorkflowIDConflictPolicy
 
-from db.intake import mark_workflow_started
-from db.models import Body, InfoRequest
+from db.models import Body, InfoRequest, TimelineEvent
 from domain.contracts import RequestStart
 
 log = logging.getLogger("ppid.reconcile")
@@ -25,14 +25,14 @@ async def start_missing_workflows(
     sessions: async_sessionmaker[AsyncSession], client: Client, task_queue: str, *, grace: timedelta = GRACE
 ) -> int:
     async with sessions() as session:
+        registered = select(TimelineEvent.id).where(
+            TimelineEvent.case_id == InfoRequest.id, TimelineEvent.event == "registered"
+        )
         rows = (
             await session.execute(
                 select(InfoRequest, Body)
                 .join(Body, Body.id == InfoRequest.body_id)
-                .where(
-                    InfoRequest.workflow_started_at.is_(None),
-                    InfoRequest.created_at < datetime.now(UTC) - grace,
-                )
+                .where(~registered.exists(), InfoRequest.created_at < datetime.now(UTC) - grace)
                 .limit(500)
             )
         ).all()
@@ -51,8 +51,6 @@ async def start_missing_workflows(
                 task_queue=task_queue,
                 id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
             )
-            await mark_workflow_started(session, request.id, datetime.now(UTC))
-            await session.commit()
             log.warning("started the missing workflow of request %s", request.registration_number)
         return len(rows)
 

@@ -20,7 +20,6 @@ from db.calendar_repo import load_calendar
 from db.intake import (
     find_by_idempotency_key,
     insert_request,
-    mark_workflow_started,
     next_registration_number,
     workflow_id_of,
 )
@@ -171,9 +170,6 @@ async def submit_request(
         log.warning(
             "workflow of request %s not started yet; the reconciler will", request.registration_number
         )
-    else:
-        await mark_workflow_started(session, request.id, received_at)
-        await session.commit()
     return _created(request, body, state.secret_key)
 
 
