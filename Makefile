@@ -20,7 +20,8 @@ dev: $(STAMP)
 test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/mypy domain db activities workflows api ppid worker.py
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	# The workflow sandbox re-imports workflow modules per run: let Python cache their bytecode.
+	env -u PYTHONDONTWRITEBYTECODE $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

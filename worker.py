@@ -12,19 +12,20 @@ from temporalio.common import WorkflowIDConflictPolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.worker import Worker
 
-from activities.registry import build_activities
 from db.session import make_engine, make_session_factory
 from ppid.reconcile import reconcile_forever
 from ppid.settings import Settings, get_settings
 from ppid.temporal_client import connect_with_retry
-from workflows.calendar_watch import WATCH_WORKFLOW_ID
-from workflows.registry import ALL_WORKFLOWS
 
 log = logging.getLogger("ppid.worker")
 
 
 async def run_worker(settings: Settings, stop: asyncio.Event | None = None) -> None:
     """Run until `stop` is set or SIGTERM/SIGINT arrives; then shut down gracefully (pitfall 10)."""
+    # Imported here, after the `ppid` entry point enabled the bytecode cache (see ppid/bytecode.py).
+    from activities.registry import build_activities
+    from workflows.registry import ALL_WORKFLOWS
+
     stop = stop or asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
@@ -58,6 +59,8 @@ async def run_worker(settings: Settings, stop: asyncio.Event | None = None) -> N
 
 async def start_calendar_watch(client: Client, task_queue: str) -> None:
     """The yearly calendar check runs once per deployment; starting it again is a no-op."""
+    from workflows.calendar_watch import WATCH_WORKFLOW_ID
+
     try:
         await client.start_workflow(
             "CalendarWatchWorkflow", id=WATCH_WORKFLOW_ID, task_queue=task_queue,
@@ -68,8 +71,10 @@ async def start_calendar_watch(client: Client, task_queue: str) -> None:
 
 
 def main() -> None:
+    from ppid.bytecode import enable_bytecode_cache
     from ppid.cli import run_and_exit
 
+    enable_bytecode_cache()
     run_and_exit(lambda: asyncio.run(run_worker(get_settings())))
 
 

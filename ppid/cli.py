@@ -11,6 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, NoReturn
 
+from ppid.bytecode import enable_bytecode_cache
 from ppid.settings import get_settings
 
 
@@ -207,6 +208,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> NoReturn:
+    enable_bytecode_cache()
     args = build_parser().parse_args(argv)
     _configure_logging()
     run_and_exit(lambda: args.func(args))
