@@ -322,7 +322,7 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rate", type=float, default=40.0, help="offered intake rate, cases/s")
+    parser.add_argument("--rate", type=float, default=30.0, help="offered intake rate, cases/s (the target)")
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--baseline-seconds", type=float, default=10.0)
     parser.add_argument("--updates", type=int, default=200)

@@ -12,12 +12,13 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio.client import Client
 from temporalio.common import WorkflowIDConflictPolicy
+from temporalio.service import RPCError, RPCStatusCode
 
 from db.models import Body, InfoRequest, TimelineEvent
 from domain.contracts import RequestStart
 
 log = logging.getLogger("ppid.reconcile")
-GRACE = timedelta(seconds=10)  # leave the API time to start the workflow itself
+GRACE = timedelta(minutes=2)  # leave the API and a busy worker time to record the registration
 INTERVAL_S = 15.0
 
 
@@ -36,7 +37,14 @@ async def start_missing_workflows(
                 .limit(500)
             )
         ).all()
+        started = 0
         for request, body in rows:
+            try:
+                await client.get_workflow_handle(request.workflow_id).describe()
+                continue  # it exists and is merely slow (a busy worker): nothing to do
+            except RPCError as exc:
+                if exc.status != RPCStatusCode.NOT_FOUND:
+                    raise
             await client.start_workflow(
                 "RequestWorkflow",
                 RequestStart(
@@ -51,8 +59,9 @@ async def start_missing_workflows(
                 task_queue=task_queue,
                 id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
             )
+            started += 1
             log.warning("started the missing workflow of request %s", request.registration_number)
-        return len(rows)
+        return started
 
 
 async def reconcile_forever(

@@ -7,10 +7,10 @@ from datetime import datetime, timedelta
 
 from temporalio import workflow
 
-from workflows.common import CaseWorkflow, db_activity
-
 with workflow.unsafe.imports_passed_through():
+    # Passed through: the pure core and the stateless shared helpers are not re-run by the sandbox per run.
     from domain.contracts import CalendarCheck, Recorded
+    from workflows.common import CaseWorkflow, db_activity
 
 WATCH_WORKFLOW_ID = "kalender-tahunan"
 CHECKS_PER_RUN = 12

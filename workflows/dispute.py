@@ -9,9 +9,8 @@ from datetime import datetime
 
 from temporalio import workflow
 
-from workflows.common import ONE_SECOND, CaseWorkflow, conflict, deadline, jsonable
-
 with workflow.unsafe.imports_passed_through():
+    # Passed through: the pure core and the stateless shared helpers are not re-run by the sandbox per run.
     from domain.calendar import Deadline
     from domain.contracts import (
         Alarm,
@@ -25,6 +24,7 @@ with workflow.unsafe.imports_passed_through():
     )
     from domain.dates_id import format_datetime
     from domain.enums import DisputeStatus
+    from workflows.common import ONE_SECOND, CaseWorkflow, conflict, deadline, jsonable
 
 T6_START_DAYS = 14  # Pasal 38(1)
 T7_SETTLE_DAYS = 100  # Pasal 38(2)

@@ -10,9 +10,8 @@ from datetime import datetime
 from temporalio import workflow
 from temporalio.exceptions import ChildWorkflowError
 
-from workflows.common import ONE_SECOND, CaseWorkflow, conflict, db_activity, deadline, jsonable
-
 with workflow.unsafe.imports_passed_through():
+    # Passed through: the pure core and the stateless shared helpers are not re-run by the sandbox per run.
     from domain.calendar import Deadline
     from domain.contracts import (
         Alarm,
@@ -30,6 +29,7 @@ with workflow.unsafe.imports_passed_through():
     )
     from domain.dates_id import format_datetime
     from domain.enums import ObjectionStatus
+    from workflows.common import ONE_SECOND, CaseWorkflow, conflict, db_activity, deadline, jsonable
 
 T4_ANSWER_DAYS = 30  # Pasal 36(2)
 T5_DISPUTE_DAYS = 14  # Pasal 37(2); Perki 1/2013 Pasal 13

@@ -12,9 +12,8 @@ from datetime import datetime, timedelta
 from temporalio import workflow
 from temporalio.exceptions import ChildWorkflowError
 
-from workflows.common import ONE_SECOND, CaseWorkflow, conflict, db_activity, deadline, jsonable
-
 with workflow.unsafe.imports_passed_through():
+    # Passed through: the pure core and the stateless shared helpers are not re-run by the sandbox per run.
     from domain.calendar import Deadline
     from domain.contracts import (
         ActionResult,
@@ -33,6 +32,7 @@ with workflow.unsafe.imports_passed_through():
     )
     from domain.dates_id import format_datetime
     from domain.enums import DecisionOutcome, RequestStatus
+    from workflows.common import ONE_SECOND, CaseWorkflow, conflict, db_activity, deadline, jsonable
 
 T2_EXTENSION_DAYS = 7  # Pasal 22(8)
 T3_OBJECTION_DAYS = 30  # Pasal 36(1)
