@@ -265,6 +265,12 @@ def db_mb(stack: DevStack) -> float:
     return sum(f.stat().st_size for f in files if f.exists()) / 2**20
 
 
+def save(results: dict[str, Any]) -> None:
+    """Written after every phase, so that a phase that fails still leaves the figures measured before it."""
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(json.dumps(results, indent=2, default=str))
+
+
 async def main(args: argparse.Namespace) -> dict[str, Any]:
     results: dict[str, Any] = {"machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0]},
                                "started_at": datetime.now(UTC).isoformat(), "config": vars(args)}  # fmt: skip
@@ -284,11 +290,13 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
                 intake |= {"baseline_rps": base, "ratio": intake["cases_per_s"] / base}
                 print(f"  {intake}", flush=True)
                 results["intake"] = intake
+                save(results)
                 print("staff updates …", flush=True)
                 fresh = await fill(http, args.updates)
                 await asyncio.sleep(2)
                 results["staff_update"] = await staff_updates(stack, http, fresh)
                 print(f"  {results['staff_update']}", flush=True)
+                save(results)
                 have = stack.query("SELECT count(*) FROM requests WHERE status IN ('received', 'extended')")
                 print(f"open cases: filling from {have} to {args.open_cases} …", flush=True)
                 started = time.perf_counter()
@@ -305,10 +313,17 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
                     "api_rss_mb": stack.child_rss_mb(" api"), "db_mb": db_mb(stack),
                 }  # fmt: skip
                 print(f"  {results['open_cases']}", flush=True)
+                save(results)
         finally:
             stack.stop()
         print(f"deadline burst: {args.burst} clocks due at the same moment (simulated clock) …", flush=True)
-        results["deadline_burst"] = await deadline_burst(work, args.burst)
+        try:
+            results["deadline_burst"] = await asyncio.wait_for(
+                deadline_burst(work, args.burst), args.burst_timeout
+            )
+        except TimeoutError:
+            results["deadline_burst"] = {"n": args.burst, "drain_s": float("inf"), "p99_lag_ms": float("inf"),
+                                         "error": f"not drained within {args.burst_timeout:.0f}s"}  # fmt: skip
         print(f"  {results['deadline_burst']}", flush=True)
     results["finished_at"] = datetime.now(UTC).isoformat()
     results["targets"] = {}
@@ -328,10 +343,12 @@ if __name__ == "__main__":
     parser.add_argument("--updates", type=int, default=200)
     parser.add_argument("--open-cases", type=int, default=10_000)
     parser.add_argument("--burst", type=int, default=1000)
+    parser.add_argument(
+        "--burst-timeout", type=float, default=300.0, help="seconds before the burst phase gives up"
+    )
     arguments = parser.parse_args()
     figures = asyncio.run(main(arguments))
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(figures, indent=2))
+    save(figures)
     print(json.dumps(figures["targets"], indent=2))
     print(f"written to {RESULTS}")
     sys.stdout.flush()

@@ -51,6 +51,8 @@ class Settings(BaseSettings):
     ppid_rate_limit_intake: int = 30
     ppid_rate_limit_tracking: int = 60
     ppid_rate_limit_login: int = 20
+    # Workflows kept in the worker's memory; the others are replayed from history when they wake up.
+    ppid_worker_cache: int = Field(default=250, ge=0, le=10_000)
     ppid_bench: bool = False  # mounts the benchmark's insert-only baseline endpoint
 
     @property

@@ -14,6 +14,7 @@ from temporalio.exceptions import ActivityError, ApplicationError
 with workflow.unsafe.imports_passed_through():
     from domain.calendar import Deadline
     from domain.contracts import Alarm, CalendarChanged, CaseEvent, DeadlineQuery, Recorded
+    from domain.dates_id import format_datetime
 
 DB_RETRY = RetryPolicy(initial_interval=timedelta(seconds=1), maximum_interval=timedelta(minutes=1))
 # Mail may be down for hours: retry without a limit, at most every 10 minutes; 5xx is recorded, not retried.
@@ -74,9 +75,28 @@ def jsonable(data: dict[str, object]) -> dict[str, object]:
 
 
 class CaseWorkflow:
-    """Base of the case workflows: the notices they send and the loop that waits for the next alarm."""
+    """Base of the case workflows: the notices they send, the loop that waits for the next alarm, and the
+    running clocks recomputed when the calendar changes."""
 
     RECORD_ACTIVITY = ""
+    SUBJECT_ID: str | None = None  # the attribute of `start` naming the objection or dispute, if any
+    TIMEZONE = "timezone"  # the attribute of `start` holding the time zone dates are written in
+    start: Any
+
+    async def _record(
+        self, event: str, at: datetime, *, actor: str | None = None, data: dict[str, object] | None = None,
+        round_: int = 1,
+    ) -> None:  # fmt: skip
+        subject = getattr(self.start, self.SUBJECT_ID) if self.SUBJECT_ID else None
+        await self._record_event(
+            CaseEvent(
+                request_id=self.start.request_id, subject_id=subject, event=event, at=at, actor=actor,
+                round=round_, data=jsonable(data or {}),
+            )
+        )  # fmt: skip
+
+    def _when(self, moment: datetime) -> str:
+        return format_datetime(moment, getattr(self.start, self.TIMEZONE))
 
     def _init_case(self) -> None:
         self.sends: list[asyncio.Future[Any]] = []
@@ -106,7 +126,8 @@ class CaseWorkflow:
     async def _fire(self, alarm: Alarm) -> None:
         raise NotImplementedError
 
-    def _hear_calendar_change(self, change: CalendarChanged) -> None:
+    @workflow.signal(name="calendar_changed")
+    def calendar_changed(self, change: CalendarChanged) -> None:
         self.calendar_changes.append(change)
         self.changed = True
 
@@ -131,6 +152,10 @@ class CaseWorkflow:
         )
         return current if kept else new
 
+    def _clock_event(self, clock: str, change: CalendarChanged) -> tuple[str, int]:
+        """The timeline event (and its round) of a recomputed clock; unique per clock and calendar version."""
+        return f"deadline_moved_{clock}_v{change.version}", 1
+
     async def _record_clock_change(
         self,
         clock: str,
@@ -140,7 +165,12 @@ class CaseWorkflow:
         change: CalendarChanged,
         kept: bool,
     ) -> None:
-        raise NotImplementedError
+        event, round_ = self._clock_event(clock, change)
+        await self._record(
+            event, workflow.now(), round_=round_,
+            data={"clock": clock, "old": old, "new": new, "kept": kept, "deadline": recomputed,
+                  "change": change.model_dump(mode="json"), "timezone": getattr(self.start, self.TIMEZONE)},
+        )  # fmt: skip
 
     async def _alarm_loop(self) -> None:
         while not self._finished():

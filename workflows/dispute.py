@@ -11,20 +11,17 @@ from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
     # Passed through: the pure core and the stateless shared helpers are not re-run by the sandbox per run.
-    from domain.calendar import Deadline
     from domain.contracts import (
         Alarm,
         CalendarChanged,
-        CaseEvent,
         CaseStatus,
         DisputeRegistration,
         DisputeStart,
         OutcomeCommand,
         StageCommand,
     )
-    from domain.dates_id import format_datetime
     from domain.enums import DisputeStatus
-    from workflows.common import ONE_SECOND, CaseWorkflow, conflict, deadline, jsonable
+    from workflows.common import ONE_SECOND, CaseWorkflow, conflict, deadline
 
 T6_START_DAYS = 14  # Pasal 38(1)
 T7_SETTLE_DAYS = 100  # Pasal 38(2)
@@ -37,6 +34,8 @@ IN_PROGRESS = (DisputeStatus.REGISTERED, DisputeStatus.MEDIATION, DisputeStatus.
 
 @workflow.defn(name="DisputeWorkflow")
 class DisputeWorkflow(CaseWorkflow):
+    SUBJECT_ID = "dispute_id"
+    TIMEZONE = "komisi_timezone"
     RECORD_ACTIVITY = "record_dispute_event"
 
     @workflow.init
@@ -173,10 +172,6 @@ class DisputeWorkflow(CaseWorkflow):
 
     # --- the living calendar (the KI's clocks follow the national calendar in the KI's time zone) ----------
 
-    @workflow.signal(name="calendar_changed")
-    def calendar_changed(self, change: CalendarChanged) -> None:
-        self._hear_calendar_change(change)
-
     async def _recompute_clocks(self, change: CalendarChanged) -> None:
         tz = self.start.komisi_timezone
         if self.status in IN_PROGRESS and self.registered_at and self.start_due and self.settle_due:
@@ -192,35 +187,7 @@ class DisputeWorkflow(CaseWorkflow):
                 "T8", self.final_due, self.decided_at, T8_COURT_DAYS, change, timezone=tz
             )
 
-    async def _record_clock_change(
-        self,
-        clock: str,
-        old: datetime,
-        new: datetime,
-        recomputed: Deadline,
-        change: CalendarChanged,
-        kept: bool,
-    ) -> None:
-        await self._record(
-            f"deadline_moved_{clock}_v{change.version}", workflow.now(),
-            data={"clock": clock, "old": old, "new": new, "kept": kept, "deadline": recomputed,
-                  "change": change.model_dump(mode="json"), "timezone": self.start.komisi_timezone},
-        )  # fmt: skip
-
     # --- helpers ------------------------------------------------------------------------------------------
 
     def _status(self) -> CaseStatus:
         return CaseStatus(status=self.status.value, due_at=self.start_due, next_deadline=self.settle_due)
-
-    def _when(self, moment: datetime) -> str:
-        return format_datetime(moment, self.start.komisi_timezone)
-
-    async def _record(
-        self, event: str, at: datetime, *, actor: str | None = None, data: dict[str, object] | None = None
-    ) -> None:
-        await self._record_event(
-            CaseEvent(
-                request_id=self.start.request_id, subject_id=self.start.dispute_id, event=event, at=at,
-                actor=actor, data=jsonable(data or {}),
-            )
-        )  # fmt: skip

@@ -12,11 +12,9 @@ from temporalio.exceptions import ChildWorkflowError
 
 with workflow.unsafe.imports_passed_through():
     # Passed through: the pure core and the stateless shared helpers are not re-run by the sandbox per run.
-    from domain.calendar import Deadline
     from domain.contracts import (
         Alarm,
         CalendarChanged,
-        CaseEvent,
         CaseStatus,
         DisputeCommand,
         DisputeFiled,
@@ -27,9 +25,8 @@ with workflow.unsafe.imports_passed_through():
         ReminderSpec,
         ResponseCommand,
     )
-    from domain.dates_id import format_datetime
     from domain.enums import ObjectionStatus
-    from workflows.common import ONE_SECOND, CaseWorkflow, conflict, db_activity, deadline, jsonable
+    from workflows.common import ONE_SECOND, CaseWorkflow, conflict, db_activity, deadline
 
 T4_ANSWER_DAYS = 30  # Pasal 36(2)
 T5_DISPUTE_DAYS = 14  # Pasal 37(2); Perki 1/2013 Pasal 13
@@ -44,6 +41,7 @@ OPEN = (ObjectionStatus.REGISTERED, ObjectionStatus.OVERDUE, ObjectionStatus.ANS
 
 @workflow.defn(name="ObjectionWorkflow")
 class ObjectionWorkflow(CaseWorkflow):
+    SUBJECT_ID = "objection_id"
     RECORD_ACTIVITY = "record_objection_event"
 
     @workflow.init
@@ -214,10 +212,6 @@ class ObjectionWorkflow(CaseWorkflow):
 
     # --- the living calendar ------------------------------------------------------------------------------
 
-    @workflow.signal(name="calendar_changed")
-    def calendar_changed(self, change: CalendarChanged) -> None:
-        self._hear_calendar_change(change)
-
     async def _recompute_clocks(self, change: CalendarChanged) -> None:
         body = self.start.body
         if self.status == ObjectionStatus.REGISTERED:
@@ -239,35 +233,7 @@ class ObjectionWorkflow(CaseWorkflow):
                 "T5", self.dispute_deadline, self.t5_start, T5_DISPUTE_DAYS, change, body=body
             )
 
-    async def _record_clock_change(
-        self,
-        clock: str,
-        old: datetime,
-        new: datetime,
-        recomputed: Deadline,
-        change: CalendarChanged,
-        kept: bool,
-    ) -> None:
-        await self._record(
-            f"deadline_moved_{clock}_v{change.version}", workflow.now(),
-            data={"clock": clock, "old": old, "new": new, "kept": kept, "deadline": recomputed,
-                  "change": change.model_dump(mode="json")},
-        )  # fmt: skip
-
     # --- helpers ------------------------------------------------------------------------------------------
 
     def _status(self) -> CaseStatus:
         return CaseStatus(status=self.status.value, due_at=self.due_at, next_deadline=self.dispute_deadline)
-
-    def _when(self, moment: datetime) -> str:
-        return format_datetime(moment, self.start.timezone)
-
-    async def _record(
-        self, event: str, at: datetime, *, actor: str | None = None, data: dict[str, object] | None = None
-    ) -> None:
-        await self._record_event(
-            CaseEvent(
-                request_id=self.start.request_id, subject_id=self.start.objection_id, event=event, at=at,
-                actor=actor, data=jsonable(data or {}),
-            )
-        )  # fmt: skip

@@ -14,13 +14,11 @@ from temporalio.exceptions import ChildWorkflowError
 
 with workflow.unsafe.imports_passed_through():
     # Passed through: the pure core and the stateless shared helpers are not re-run by the sandbox per run.
-    from domain.calendar import Deadline
     from domain.contracts import (
         ActionResult,
         Alarm,
         AssignCommand,
         CalendarChanged,
-        CaseEvent,
         DecisionCommand,
         ExtensionCommand,
         ObjectionCommand,
@@ -30,9 +28,8 @@ with workflow.unsafe.imports_passed_through():
         ReminderPlan,
         RequestStart,
     )
-    from domain.dates_id import format_datetime
     from domain.enums import DecisionOutcome, RequestStatus
-    from workflows.common import ONE_SECOND, CaseWorkflow, conflict, db_activity, deadline, jsonable
+    from workflows.common import ONE_SECOND, CaseWorkflow, conflict, db_activity, deadline
 
 T2_EXTENSION_DAYS = 7  # Pasal 22(8)
 T3_OBJECTION_DAYS = 30  # Pasal 36(1)
@@ -266,10 +263,6 @@ class RequestWorkflow(CaseWorkflow):
 
     # --- the living calendar ------------------------------------------------------------------------------
 
-    @workflow.signal(name="calendar_changed")
-    def calendar_changed(self, change: CalendarChanged) -> None:
-        self._hear_calendar_change(change)
-
     async def _recompute_clocks(self, change: CalendarChanged) -> None:
         body = self.start.body
         if self.status in (RequestStatus.RECEIVED, RequestStatus.EXTENDED):
@@ -290,20 +283,8 @@ class RequestWorkflow(CaseWorkflow):
                 "T3", self.objection_deadline, self.t3_start, T3_OBJECTION_DAYS, change, body=body
             )
 
-    async def _record_clock_change(
-        self,
-        clock: str,
-        old: datetime,
-        new: datetime,
-        recomputed: Deadline,
-        change: CalendarChanged,
-        kept: bool,
-    ) -> None:
-        await self._record(
-            "deadline_moved", workflow.now(), round_=change.version,
-            data={"clock": clock, "old": old, "new": new, "kept": kept, "deadline": recomputed,
-                  "change": change.model_dump(mode="json")},
-        )  # fmt: skip
+    def _clock_event(self, clock: str, change: CalendarChanged) -> tuple[str, int]:
+        return "deadline_moved", change.version  # the request's timeline keys carry the clock themselves
 
     @workflow.query(name="status")
     def query_status(self) -> ActionResult:
@@ -316,9 +297,6 @@ class RequestWorkflow(CaseWorkflow):
             status=self.status.value, due_at=self.due_at, objection_deadline=self.objection_deadline
         )
 
-    def _when(self, moment: datetime) -> str:
-        return format_datetime(moment, self.start.timezone)
-
     async def _plan_reminders(self) -> None:
         plan = ReminderPlan(
             body=self.start.body,
@@ -330,14 +308,3 @@ class RequestWorkflow(CaseWorkflow):
         now = workflow.now()
         # Reminders whose moment has already passed are not sent late.
         self.alarms = [a for a in alarms if a.at > now]
-
-    async def _record(
-        self, event: str, at: datetime, *, actor: str | None = None, data: dict[str, object] | None = None,
-        round_: int = 1,
-    ) -> None:  # fmt: skip
-        await self._record_event(
-            CaseEvent(
-                request_id=self.start.request_id, event=event, at=at, actor=actor, round=round_,
-                data=jsonable(data or {}),
-            )
-        )  # fmt: skip
