@@ -68,7 +68,7 @@ class MailActivities:
     @activity.defn(name="send_notifications")
     async def send_notifications(self, notification_ids: list[int]) -> list[str]:
         """The notices of one event. Rows already sent (or refused for good) are skipped, so a retry or a
-        replay never sends twice; the register is written once for the whole batch. A transient failure
+        replay never sends twice; each notice is recorded as soon as the server accepted it. A transient failure
         (server down, 4xx) is noted on the row and raised after every notice was tried, so Temporal retries
         with back-off; a permanent one (5xx, refused address) is recorded and never retried."""
         failure: BaseException | None = None
@@ -99,7 +99,8 @@ class MailActivities:
                     row.last_error, failure = f"{type(exc).__name__}: {exc}"[:2000], failure or exc
                 else:
                     row.status, row.sent_at, row.last_error = "sent", datetime.now(UTC), None
-            await session.commit()
+                # Recorded notice by notice: a crash repeats at most the one notice in flight.
+                await session.commit()
             statuses = {row.id: row.status for row in rows}
         if failure is not None:
             raise failure
