@@ -130,8 +130,6 @@ class InfoRequest(Timestamped, Base):
     decided_late: Mapped[bool] = mapped_column(Boolean, default=False)
     objection_deadline: Mapped[datetime | None] = mapped_column(UTCDateTime)  # T3
     workflow_id: Mapped[str] = mapped_column(String(80))
-    # Null until the workflow is known to run: the reconciler starts it for rows left without one.
-    workflow_started_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
 
