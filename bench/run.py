@@ -322,7 +322,7 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
                 deadline_burst(work, args.burst), args.burst_timeout
             )
         except TimeoutError:
-            results["deadline_burst"] = {"n": args.burst, "drain_s": float("inf"), "p99_lag_ms": float("inf"),
+            results["deadline_burst"] = {"n": args.burst, "drain_s": None, "p99_lag_ms": None,
                                          "error": f"not drained within {args.burst_timeout:.0f}s"}  # fmt: skip
         print(f"  {results['deadline_burst']}", flush=True)
     results["finished_at"] = datetime.now(UTC).isoformat()
@@ -330,8 +330,9 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
     for key, (op, bound) in TARGETS.items():
         section, name = key.split(".")
         value = results[section][name]
-        results["targets"][key] = {"value": round(value, 2), "target": f"{op} {bound}",
-                                   "met": value >= bound if op == ">=" else value <= bound}  # fmt: skip
+        met = value is not None and (value >= bound if op == ">=" else value <= bound)
+        results["targets"][key] = {"value": None if value is None else round(value, 2), "target": f"{op} {bound}",
+                                   "met": met}  # fmt: skip
     return results
 
 
