@@ -70,9 +70,6 @@ class Staff:
     komisi_id: int | None
     komisi_slug: str | None
 
-    def can_see_body(self, body_id: int) -> bool:
-        return self.role == Role.ADMIN or (self.body_id is not None and self.body_id == body_id)
-
 
 UNAUTHORIZED = HTTPException(
     status.HTTP_401_UNAUTHORIZED, "Tidak masuk atau sesi berakhir", headers={"WWW-Authenticate": "Bearer"}

@@ -16,6 +16,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import Body, InfoRequest, RegistrationCounter
+from domain.contracts import RequestStart
 from domain.registration import Register, local_year_month, registration_number
 
 
@@ -43,6 +44,18 @@ async def next_registration_number(
     )
     assert seq is not None
     return registration_number(seq, register, body.code, month, year)
+
+
+def request_start(request: InfoRequest, body: Body) -> RequestStart:
+    """The request workflow's input: ids and dates only, never personal data."""
+    return RequestStart(
+        request_id=request.id,
+        registration_number=request.registration_number,
+        body=body.slug,
+        timezone=body.timezone,
+        received_at=request.received_at,
+        due_at=request.due_at,
+    )
 
 
 def workflow_id_of(request_id: str) -> str:

@@ -17,9 +17,6 @@ class KomisiLevel(StrEnum):
     KOTA = "kota"
 
 
-BodyLevel = KomisiLevel
-
-
 class DeadlineUnit(StrEnum):
     WORKING_DAYS = "working_days"
     # Kasasi (Pasal 50) counts calendar days: keep the unit explicit.

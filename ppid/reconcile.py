@@ -11,11 +11,11 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio.client import Client
-from temporalio.common import WorkflowIDConflictPolicy
 from temporalio.service import RPCError, RPCStatusCode
 
+from db.intake import request_start
 from db.models import Body, InfoRequest, TimelineEvent
-from domain.contracts import RequestStart
+from ppid.temporal_client import start_request_workflow
 
 log = logging.getLogger("ppid.reconcile")
 GRACE = timedelta(minutes=2)  # leave the API and a busy worker time to record the registration
@@ -45,19 +45,8 @@ async def start_missing_workflows(
             except RPCError as exc:
                 if exc.status != RPCStatusCode.NOT_FOUND:
                     raise
-            await client.start_workflow(
-                "RequestWorkflow",
-                RequestStart(
-                    request_id=request.id,
-                    registration_number=request.registration_number,
-                    body=body.slug,
-                    timezone=body.timezone,
-                    received_at=request.received_at,
-                    due_at=request.due_at,
-                ),
-                id=request.workflow_id,
-                task_queue=task_queue,
-                id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
+            await start_request_workflow(
+                client, request_start(request, body), request.workflow_id, task_queue
             )
             started += 1
             log.warning("started the missing workflow of request %s", request.registration_number)

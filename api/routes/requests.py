@@ -10,7 +10,6 @@ from zoneinfo import ZoneInfo
 from fastapi import APIRouter, Depends, Header, HTTPException, Response, status
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from temporalio.common import WorkflowIDConflictPolicy
 
 from api.cases import case_view, load_case, require_ppid_of, require_view
 from api.deps import OptionalStaffDep, SessionDep, StaffDep, StateDep, TemporalDep, limit_intake
@@ -21,6 +20,7 @@ from db.intake import (
     find_by_idempotency_key,
     insert_request,
     next_registration_number,
+    request_start,
     workflow_id_of,
 )
 from db.models import Body, InfoRequest, Unit
@@ -31,28 +31,17 @@ from domain.contracts import (
     DecisionCommand,
     Exemption,
     ExtensionCommand,
-    RequestStart,
 )
 from domain.enums import Channel, RequestStatus, Role
 from domain.registration import Register
 from domain.tracking import hash_code, tracking_code
+from ppid.temporal_client import start_request_workflow
 
 router = APIRouter(prefix="/v1/requests", tags=["requests"])
 log = logging.getLogger("ppid.api.requests")
 T1_RESPONSE_DAYS = 10  # Pasal 22(7)
 TrackingHeader = Annotated[str | None, Header(alias="X-Tracking-Code", max_length=64)]
 IdempotencyHeader = Annotated[str | None, Header(alias="Idempotency-Key", max_length=128)]
-
-
-def start_of(request: InfoRequest, body: Body) -> RequestStart:
-    return RequestStart(
-        request_id=request.id,
-        registration_number=request.registration_number,
-        body=body.slug,
-        timezone=body.timezone,
-        received_at=request.received_at,
-        due_at=request.due_at,
-    )
 
 
 def _created(request: InfoRequest, body: Body, secret: str) -> RequestCreated:
@@ -157,12 +146,8 @@ async def submit_request(
 
     try:
         temporal = await state.temporal()
-        await temporal.start_workflow(
-            "RequestWorkflow",
-            start_of(request, body),
-            id=request.workflow_id,
-            task_queue=state.settings.temporal_task_queue,
-            id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
+        await start_request_workflow(
+            temporal, request_start(request, body), request.workflow_id, state.settings.temporal_task_queue
         )
     except Exception:
         # The request is registered (committed above): the worker's reconciler starts its workflow as soon
