@@ -18,11 +18,13 @@ from ppid.settings import Settings, get_settings
 from ppid.temporal_client import connect_with_retry
 
 log = logging.getLogger("ppid.worker")
+OUTBOX_STOP_TIMEOUT_S = 20.0
 
 
 async def run_worker(settings: Settings, stop: asyncio.Event | None = None) -> None:
     """Run until `stop` is set or SIGTERM/SIGINT arrives; then shut down gracefully (pitfall 10)."""
     # Imported here, after the `ppid` entry point enabled the bytecode cache (see ppid/bytecode.py).
+    from activities.outbox import OutboxDispatcher
     from activities.registry import build_activities
     from workflows.registry import ALL_WORKFLOWS
 
@@ -45,6 +47,7 @@ async def run_worker(settings: Settings, stop: asyncio.Event | None = None) -> N
         max_cached_workflows=settings.ppid_worker_cache,
     )
     reconciler = asyncio.create_task(reconcile_forever(sessions, client, settings.temporal_task_queue))
+    outbox = asyncio.create_task(OutboxDispatcher(sessions, settings).run(stop))
     await start_calendar_watch(client, settings.temporal_task_queue)
     log.info(
         "worker started on task queue %s at %s",
@@ -56,7 +59,12 @@ async def run_worker(settings: Settings, stop: asyncio.Event | None = None) -> N
             await stop.wait()
             log.info("worker stopping")
     finally:
+        stop.set()
         reconciler.cancel()
+        try:  # the batch being sent is recorded before the worker exits
+            await asyncio.wait_for(outbox, OUTBOX_STOP_TIMEOUT_S)
+        except TimeoutError:
+            log.warning("outbox: the batch in flight did not finish; it is retried after the lease")
         await engine.dispose()
 
 

@@ -1,7 +1,9 @@
-"""Sending the outbox: claim the row, send through SMTP (aiosmtplib), mark it sent.
+"""Sending the outbox: claim rows, send them through SMTP (aiosmtplib) on one connection, mark each sent.
 
-A permanent rejection (5xx, bad address) is recorded on the row and the case, not retried; a transient
-failure (server down, 4xx) raises so Temporal retries with back-off until the server returns."""
+A claim sets `next_attempt_at` to a lease in the future in one conditional UPDATE, so two senders (the
+dispatcher of another worker, or the send activity of a case started before the dispatcher existed) never
+send the same row. A permanent rejection (5xx, bad address) is recorded on the row and the case, never
+retried; a transient failure (server down, 4xx) is noted on the row and retried later with back-off."""
 
 from __future__ import annotations
 
@@ -9,12 +11,13 @@ import email.policy
 import email.utils
 import hashlib
 import json
-from datetime import UTC, datetime
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime
 
 import aiosmtplib
-from sqlalchemy import select
+from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio import activity
 
@@ -23,6 +26,17 @@ from ppid.settings import Settings
 
 # Long subjects are not folded onto a second line (some clients then show a leading blank).
 POLICY = email.policy.default.clone(max_line_length=998)
+LEASE = timedelta(minutes=2)  # a claimed row is not claimed again before this, unless it was released
+RETRY_FIRST = timedelta(seconds=5)
+RETRY_MAX = timedelta(minutes=10)
+# The connection itself failed: every row of the batch waits, not only the one being sent.
+CONNECTION_ERRORS = (aiosmtplib.SMTPConnectError, aiosmtplib.SMTPServerDisconnected, aiosmtplib.SMTPTimeoutError,
+                     OSError)  # fmt: skip
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """5 s, 10 s, 20 s … at most 10 minutes: mail may be down for hours without hammering it."""
+    return min(RETRY_FIRST * 2 ** max(attempts - 1, 0), RETRY_MAX)
 
 
 def build_message(row: Notification, settings: Settings) -> EmailMessage:
@@ -44,18 +58,44 @@ def build_message(row: Notification, settings: Settings) -> EmailMessage:
     return message
 
 
-class MailActivities:
-    def __init__(self, session_factory: async_sessionmaker[AsyncSession], settings: Settings) -> None:
-        self._sessions = session_factory
+async def claim(
+    session: AsyncSession, *, ids: Sequence[int] | None = None, limit: int = 50
+) -> list[Notification]:
+    """Lease pending rows that are due (the given ones, or the oldest due ones) and return them, committed."""
+    now = datetime.now(UTC)
+    due = (Notification.status == "pending") & or_(
+        Notification.next_attempt_at.is_(None), Notification.next_attempt_at <= now
+    )
+    if ids is None:
+        candidates = select(Notification.id).where(due).order_by(Notification.id).limit(limit)
+    else:
+        candidates = select(Notification.id).where(Notification.id.in_(list(ids)))
+    claimed = (
+        await session.scalars(
+            update(Notification)
+            .where(Notification.id.in_(candidates.scalar_subquery()), due)
+            .values(next_attempt_at=now + LEASE)
+            .returning(Notification.id)
+        )
+    ).all()
+    await session.commit()
+    if not claimed:
+        return []
+    rows = await session.scalars(
+        select(Notification).where(Notification.id.in_(claimed)).order_by(Notification.id)
+    )
+    return list(rows.all())
+
+
+class Mailer:
+    """Sends claimed rows on one SMTP connection and records each outcome as soon as it is known."""
+
+    def __init__(self, settings: Settings) -> None:
         self._settings = settings
 
-    async def _send(self, message: EmailMessage) -> None:
+    def _client(self) -> aiosmtplib.SMTP:
         s = self._settings
-        # Serialized here, with our policy, so that long subjects stay on one line.
-        await aiosmtplib.send(
-            message.as_bytes(policy=POLICY.clone(linesep="\r\n")),
-            sender=email.utils.parseaddr(s.mail_from)[1] or s.mail_from,
-            recipients=[str(message["To"])],
+        return aiosmtplib.SMTP(
             hostname=s.smtp_host or "127.0.0.1",
             port=s.smtp_port or (465 if s.smtp_security == "tls" else 25),
             username=s.smtp_username,
@@ -65,55 +105,67 @@ class MailActivities:
             timeout=15,
         )
 
-    @activity.defn(name="send_notifications")
-    async def send_notifications(self, notification_ids: list[int]) -> list[str]:
-        """The notices of one event. Rows already sent (or refused for good) are skipped, so a retry or a
-        replay never sends twice; each notice is recorded as soon as the server accepted it. A transient failure
-        (server down, 4xx) is noted on the row and raised after every notice was tried, so Temporal retries
-        with back-off; a permanent one (5xx, refused address) is recorded and never retried."""
-        failure: BaseException | None = None
-        async with self._sessions() as session:
-            rows = (
-                await session.scalars(
-                    select(Notification)
-                    .where(Notification.id.in_(notification_ids))
-                    .order_by(Notification.id)
-                )
-            ).all()
-            for row in rows:
-                if row.status in ("sent", "failed"):
-                    continue
+    async def deliver(self, session: AsyncSession, rows: Sequence[Notification]) -> int:
+        """Send the rows; returns how many were accepted. Each row is committed on its own, so a crash
+        repeats at most the one notice in flight (with the same Message-ID)."""
+        sent = 0
+        sender = email.utils.parseaddr(self._settings.mail_from)[1] or self._settings.mail_from
+        smtp = self._client()
+        try:
+            await smtp.connect()
+        except CONNECTION_ERRORS as exc:
+            await self._postpone(session, rows, exc)
+            return 0
+        try:
+            for index, row in enumerate(rows):
                 message = build_message(row, self._settings)
                 row.attempts += 1
                 row.message_id = message["Message-ID"]
                 try:
-                    await self._send(message)
+                    # Serialized with our policy, so that long subjects stay on one line.
+                    data = message.as_bytes(policy=POLICY.clone(linesep="\r\n"))
+                    await smtp.sendmail(sender, [row.recipient], data)
                 except aiosmtplib.SMTPRecipientsRefused as exc:
                     await self._fail(session, row, f"alamat ditolak: {exc.recipients}")
+                except ValueError as exc:  # an address SMTP cannot carry
+                    await self._fail(session, row, f"alamat tidak sah: {exc}")
                 except aiosmtplib.SMTPResponseException as exc:
                     if 500 <= exc.code < 600:
                         await self._fail(session, row, f"SMTP {exc.code}: {exc.message}")
                     else:
-                        row.last_error, failure = f"SMTP {exc.code}: {exc.message}"[:2000], failure or exc
-                except (aiosmtplib.SMTPException, OSError) as exc:
-                    row.last_error, failure = f"{type(exc).__name__}: {exc}"[:2000], failure or exc
+                        self._retry_later(row, f"SMTP {exc.code}: {exc.message}")
+                except CONNECTION_ERRORS as exc:
+                    row.attempts -= 1  # counted again by _postpone, with the rest of the batch
+                    await self._postpone(session, rows[index:], exc)
+                    return sent
                 else:
                     row.status, row.sent_at, row.last_error = "sent", datetime.now(UTC), None
-                # Recorded notice by notice: a crash repeats at most the one notice in flight.
+                    sent += 1
                 await session.commit()
-            statuses = {row.id: row.status for row in rows}
-        if failure is not None:
-            raise failure
-        return [statuses.get(notification_id, "missing") for notification_id in notification_ids]
+        finally:
+            if smtp.is_connected:
+                try:
+                    await smtp.quit()
+                except (aiosmtplib.SMTPException, OSError):
+                    smtp.close()
+        return sent
 
-    @activity.defn(name="send_notification")
-    async def send_notification(self, notification_id: int) -> str:
-        """One notice (histories recorded before batching still schedule this)."""
-        return (await self.send_notifications([notification_id]))[0]
+    @staticmethod
+    def _retry_later(row: Notification, error: str) -> None:
+        row.last_error = error[:2000]
+        row.next_attempt_at = datetime.now(UTC) + retry_delay(row.attempts)
 
-    async def _fail(self, session: AsyncSession, row: Notification, error: str) -> None:
+    async def _postpone(self, session: AsyncSession, rows: Sequence[Notification], exc: BaseException) -> None:
+        """The server could not be reached: every row waits for its next attempt, none is lost."""
+        for row in rows:
+            row.attempts += 1
+            self._retry_later(row, f"{type(exc).__name__}: {exc}")
+        await session.commit()
+
+    @staticmethod
+    async def _fail(session: AsyncSession, row: Notification, error: str) -> None:
         """Permanent failure: recorded on the notice and, for staff, on the case's timeline."""
-        row.status, row.last_error = "failed", error[:2000]
+        row.status, row.last_error, row.next_attempt_at = "failed", error[:2000], None
         key = f"{row.case_id}:mail_failed:{row.id}"
         if await session.scalar(select(TimelineEvent.id).where(TimelineEvent.key == key)) is None:
             session.add(
@@ -129,3 +181,29 @@ class MailActivities:
                     data={"notification_id": row.id, "recipient": row.recipient},
                 )
             )
+
+
+class MailActivities:
+    """The send activities that cases started before the outbox dispatcher still schedule on replay."""
+
+    def __init__(self, session_factory: async_sessionmaker[AsyncSession], settings: Settings) -> None:
+        self._sessions = session_factory
+        self._mailer = Mailer(settings)
+
+    @activity.defn(name="send_notifications")
+    async def send_notifications(self, notification_ids: list[int]) -> list[str]:
+        """Sends the rows it can claim now; a row not sent here (claimed elsewhere, or failing for the
+        moment) is left to the dispatcher, which retries it with back-off. Never sends a row twice."""
+        async with self._sessions() as session:
+            await self._mailer.deliver(session, await claim(session, ids=notification_ids))
+            statuses = dict(
+                (await session.execute(
+                    select(Notification.id, Notification.status).where(Notification.id.in_(notification_ids))
+                )).tuples().all()
+            )  # fmt: skip
+        return [statuses.get(notification_id, "missing") for notification_id in notification_ids]
+
+    @activity.defn(name="send_notification")
+    async def send_notification(self, notification_id: int) -> str:
+        """One notice (histories recorded before batching still schedule this)."""
+        return (await self.send_notifications([notification_id]))[0]

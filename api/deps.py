@@ -22,7 +22,8 @@ from ppid.settings import Settings
 oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/v1/auth/token", auto_error=False)
 
 
-def get_state(request: Request) -> AppState:
+# Dependencies are coroutines: FastAPI would run plain functions in a thread pool, a hop per request.
+async def get_state(request: Request) -> AppState:
     state: AppState = request.app.state.ppid
     return state
 
@@ -30,7 +31,7 @@ def get_state(request: Request) -> AppState:
 StateDep = Annotated[AppState, Depends(get_state)]
 
 
-def get_settings_dep(state: StateDep) -> Settings:
+async def get_settings_dep(state: StateDep) -> Settings:
     return state.settings
 
 
@@ -137,18 +138,18 @@ def require_roles(*roles: Role) -> Callable[[Staff], Coroutine[Any, Any, Staff]]
 AdminDep = Annotated[Staff, Depends(require_roles(Role.ADMIN))]
 
 
-def limit_intake(request: Request, state: StateDep, staff: OptionalStaffDep) -> None:
+async def limit_intake(request: Request, state: StateDep, staff: OptionalStaffDep) -> None:
     """Anonymous intake is limited per address; staff recording walk-in requests are not."""
     if staff is None and state.intake_limit is not None:
         state.intake_limit.check(client_key(request))
 
 
-def limit_tracking(request: Request, state: StateDep) -> None:
+async def limit_tracking(request: Request, state: StateDep) -> None:
     """Calls with a tracking code are limited per address, so codes cannot be guessed by brute force."""
     if request.headers.get("x-tracking-code") and state.tracking_limit is not None:
         state.tracking_limit.check(client_key(request))
 
 
-def limit_login(request: Request, state: StateDep) -> None:
+async def limit_login(request: Request, state: StateDep) -> None:
     if state.login_limit is not None:
         state.login_limit.check(client_key(request))

@@ -205,7 +205,7 @@ class Task(Timestamped, Base):
 
 
 class Notification(Timestamped, Base):
-    """The outbox: one row per notice, claimed before sending and marked sent after (exactly once)."""
+    """The outbox: one row per notice, claimed (leased) before sending and marked sent after."""
 
     __tablename__ = "notifications"
     __table_args__ = (Index("ix_notifications_status", "status"),)
@@ -224,6 +224,8 @@ class Notification(Timestamped, Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     message_id: Mapped[str | None] = mapped_column(String(200))
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Not before this moment: the lease of a claimed row, or the next attempt after a transient failure.
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class TimelineEvent(Base):

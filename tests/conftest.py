@@ -26,6 +26,7 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
+from activities.outbox import OutboxDispatcher
 from activities.registry import build_activities
 from api.main import create_app
 from db.migrate import upgrade_async
@@ -226,17 +227,23 @@ def task_queue() -> str:
 
 @asynccontextmanager
 async def run_worker_for(client: Client, settings: Settings) -> AsyncIterator[Worker]:
+    """The worker as `ppid worker` runs it: the workflows, the activities and the outbox dispatcher."""
     engine = make_engine(settings.effective_database_url)
+    sessions = make_session_factory(engine)
     worker = Worker(
         client,
         task_queue=settings.temporal_task_queue,
         workflows=ALL_WORKFLOWS,
-        activities=build_activities(make_session_factory(engine), settings),
+        activities=build_activities(sessions, settings),
     )
+    stop = asyncio.Event()
+    outbox = asyncio.create_task(OutboxDispatcher(sessions, settings).run(stop))
     try:
         async with worker:
             yield worker
     finally:
+        stop.set()
+        await outbox
         await engine.dispose()
 
 
