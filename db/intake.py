@@ -16,7 +16,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import Body, InfoRequest, RegistrationCounter
-from domain.contracts import RequestStart
+from domain.contracts import FLOW_OUTBOX, RequestStart
 from domain.registration import Register, local_year_month, registration_number
 
 
@@ -55,6 +55,7 @@ def request_start(request: InfoRequest, body: Body) -> RequestStart:
         timezone=body.timezone,
         received_at=request.received_at,
         due_at=request.due_at,
+        flow=FLOW_OUTBOX,
     )
 
 

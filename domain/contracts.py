@@ -24,6 +24,13 @@ class Exemption(BaseModel):
     consequence_test: str
 
 
+# The generation of workflow code a case runs, fixed in its input when it starts (so it needs no patch
+# marker): 1 = registers through server activities and one send activity per event (cases started before);
+# 2 = registers through local activities and notices sent by the outbox dispatcher.
+FLOW_ACTIVITIES = 1
+FLOW_OUTBOX = 2
+
+
 class RequestStart(BaseModel):
     """Input of the request workflow: ids and dates only, never personal data."""
 
@@ -33,6 +40,7 @@ class RequestStart(BaseModel):
     timezone: str
     received_at: datetime
     due_at: datetime  # T1, computed at registration
+    flow: int = FLOW_ACTIVITIES
 
 
 class ExtensionCommand(BaseModel):
@@ -128,6 +136,7 @@ class ObjectionStart(BaseModel):
     registered_at: datetime
     due_at: datetime  # T4
     reasons: list[str]
+    flow: int = FLOW_ACTIVITIES  # the request's
 
 
 class ResponseCommand(BaseModel):
@@ -156,6 +165,7 @@ class DisputeStart(BaseModel):
     komisi: str
     komisi_timezone: str
     reasons: list[str]
+    flow: int = FLOW_ACTIVITIES  # the objection's
 
 
 class DisputeRegistration(BaseModel):

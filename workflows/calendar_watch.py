@@ -10,7 +10,7 @@ from temporalio import workflow
 with workflow.unsafe.imports_passed_through():
     # Passed through: the pure core and the stateless shared helpers are not re-run by the sandbox per run.
     from domain.contracts import CalendarCheck, Recorded
-    from workflows.common import CaseWorkflow, db_activity
+    from workflows.common import OUTBOX, CaseWorkflow, db_activity
 
 WATCH_WORKFLOW_ID = "kalender-tahunan"
 CHECKS_PER_RUN = 12
@@ -29,6 +29,9 @@ class CalendarWatchWorkflow(CaseWorkflow):
     @workflow.init
     def __init__(self) -> None:
         self._init_case()
+
+    def uses_outbox(self) -> bool:
+        return workflow.patched(OUTBOX)
 
     @workflow.run
     async def run(self) -> None:

@@ -13,7 +13,7 @@ from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from domain.calendar import Deadline
-    from domain.contracts import Alarm, CalendarChanged, CaseEvent, DeadlineQuery, Recorded
+    from domain.contracts import FLOW_OUTBOX, Alarm, CalendarChanged, CaseEvent, DeadlineQuery, Recorded
     from domain.dates_id import format_datetime
 
 DB_RETRY = RetryPolicy(initial_interval=timedelta(seconds=1), maximum_interval=timedelta(minutes=1))
@@ -28,14 +28,19 @@ def conflict(message: str) -> ApplicationError:
     return ApplicationError(message, type="Conflict", non_retryable=True)
 
 
-# Cases started since this patch read and write the registers through local activities (one workflow
-# task per event instead of one per activity) and leave their notices to the worker's outbox dispatcher.
+# The calendar watch has no input to carry its flow: it switches to the outbox flow by this patch.
 OUTBOX = "outbox-local-activities"
 
 
+def _outbox_flow() -> bool:
+    instance = workflow.instance()
+    return isinstance(instance, CaseWorkflow) and instance.uses_outbox()
+
+
 async def db_activity(name: str, argument: object, result_type: type[T]) -> T:
-    """An activity that reads or writes the registers: short timeout, retried until the database answers."""
-    if workflow.patched(OUTBOX):
+    """An activity that reads or writes the registers: short timeout, retried until the database answers.
+    In the outbox flow it is a local activity: a staff action or a timer is then one workflow task."""
+    if _outbox_flow():
         local: T = await workflow.execute_local_activity(
             name,
             argument,
@@ -124,12 +129,16 @@ class CaseWorkflow:
         self._send(recorded.notification_ids)
 
     def _send(self, notification_ids: list[int]) -> None:
-        if not notification_ids or workflow.patched(OUTBOX):
+        if not notification_ids or self.uses_outbox():
             return  # the outbox dispatcher sends them (activities/outbox.py)
         if workflow.patched(BATCHED_SENDS):  # one activity per event: fewer tasks for the server
             self.sends.append(send_batch_activity(notification_ids))
         else:
             self.sends.extend(send_activity(notification_id) for notification_id in notification_ids)
+
+    def uses_outbox(self) -> bool:
+        """Registers through local activities, notices through the outbox dispatcher (FLOW_OUTBOX)."""
+        return bool(self.start.flow >= FLOW_OUTBOX)
 
     def _next_alarm(self) -> Alarm | None:
         raise NotImplementedError

@@ -222,6 +222,7 @@ class RequestWorkflow(CaseWorkflow):
                     objection_id=objection_id, request_id=self.start.request_id,
                     registration_number=filed.registration_number, body=self.start.body,
                     timezone=self.start.timezone, registered_at=now, due_at=filed.due_at, reasons=command.reasons,
+                    flow=self.start.flow,
                 ),
                 id=f"keberatan-{objection_id}",
             )  # fmt: skip
