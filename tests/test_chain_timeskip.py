@@ -215,7 +215,7 @@ async def test_refusal_objection_answer_dispute_registration_outcome_final(
         await handle.result()
         history = await handle.fetch_history()
         if os.environ.get("PPID_RECORD_HISTORY_DIR"):  # to add recorded histories for tests/test_replay.py
-            Path(os.environ["PPID_RECORD_HISTORY_DIR"], f"{kind}_v2_chain.json").write_text(history.to_json())
+            Path(os.environ["PPID_RECORD_HISTORY_DIR"], f"{kind}_v3_chain.json").write_text(history.to_json())
         await replayer.replay_workflow(history)
 
 
