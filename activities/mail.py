@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio import activity
 
 from db.models import Notification, TimelineEvent
+from db.session import write_gate
 from ppid.settings import Settings
 
 # Long subjects are not folded onto a second line (some clients then show a leading blank).
@@ -144,7 +145,8 @@ class Mailer:
                 else:
                     row.status, row.sent_at, row.last_error = "sent", datetime.now(UTC), None
                     sent += 1
-            await session.commit()
+            async with write_gate(session.bind):
+                await session.commit()
         finally:
             if smtp.is_connected:
                 try:
@@ -165,14 +167,17 @@ class Mailer:
         for row in rows:
             row.attempts += 1
             self._retry_later(row, f"{type(exc).__name__}: {exc}")
-        await session.commit()
+        async with write_gate(session.bind):
+            await session.commit()
 
     @staticmethod
     async def _fail(session: AsyncSession, row: Notification, error: str) -> None:
         """Permanent failure: recorded on the notice and, for staff, on the case's timeline."""
         row.status, row.last_error, row.next_attempt_at = "failed", error[:2000], None
         key = f"{row.case_id}:mail_failed:{row.id}"
-        if await session.scalar(select(TimelineEvent.id).where(TimelineEvent.key == key)) is None:
+        with session.no_autoflush:  # written at the batch's commit, inside the write gate
+            known = await session.scalar(select(TimelineEvent.id).where(TimelineEvent.key == key))
+        if known is None:
             session.add(
                 TimelineEvent(
                     key=key,

@@ -14,6 +14,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from activities.mail import Mailer, claim
+from db.session import write_gate
 from ppid.settings import Settings
 
 log = logging.getLogger("ppid.outbox")
@@ -29,7 +30,8 @@ class OutboxDispatcher:
     async def drain_once(self) -> int:
         """One batch: claimed, sent, recorded. Returns how many rows were claimed (0: nothing was due)."""
         async with self._sessions() as session:
-            rows = await claim(session)
+            async with write_gate(session.bind):
+                rows = await claim(session)
             if rows:
                 await self._mailer.deliver(session, rows)
             return len(rows)

@@ -68,11 +68,19 @@ async def close_tasks(
 async def enqueue(
     session: AsyncSession, *, case_id: str, event: str, key_suffix: str, notices: list[Notice]
 ) -> list[int]:
-    """Outbox rows keyed by case + event + recipient; existing rows are kept as they are."""
-    ids = []
-    for notice in notices:
-        key = f"{case_id}:{event}:{key_suffix}:{notice.recipient_role}:{notice.recipient}"
-        row = await session.scalar(select(Notification).where(Notification.idempotency_key == key))
+    """Outbox rows keyed by case + event + recipient; existing rows are kept as they are. The keys are
+    looked up first and the new rows written in one flush at the end."""
+    keys = [f"{case_id}:{event}:{key_suffix}:{n.recipient_role}:{n.recipient}" for n in notices]
+    with session.no_autoflush:
+        existing = {
+            row.idempotency_key: row
+            for row in (
+                await session.scalars(select(Notification).where(Notification.idempotency_key.in_(keys)))
+            ).all()
+        }
+    rows = []
+    for key, notice in zip(keys, notices, strict=True):
+        row = existing.get(key)
         if row is None:
             row = Notification(
                 idempotency_key=key,
@@ -86,6 +94,7 @@ async def enqueue(
                 attempts=0,
             )
             session.add(row)
-            await session.flush()
-        ids.append(row.id)
-    return ids
+            existing[key] = row
+        rows.append(row)
+    await session.flush()
+    return [row.id for row in rows]

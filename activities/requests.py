@@ -15,6 +15,7 @@ from activities.notices import OUTCOME_LABELS, Notice, deadline_moved, render
 from activities.records import add_timeline, close_tasks, enqueue, open_task
 from db.calendar_repo import load_calendar
 from db.models import Body, InfoRequest, Task, Unit
+from db.session import write_gate
 from domain.calendar import working_day_before
 from domain.contracts import Alarm, CaseEvent, Recorded, ReminderPlan
 from domain.dates_id import ZONE_ABBREVIATIONS, format_datetime
@@ -67,7 +68,7 @@ class RequestActivities:
 
     @activity.defn(name="record_request_event")
     async def record_request_event(self, event: CaseEvent) -> Recorded:
-        async with self._sessions() as session:
+        async with self._sessions() as session, write_gate(session.bind):
             request = await session.get(InfoRequest, event.request_id)
             if request is None:
                 raise ApplicationError(f"request {event.request_id} not found", non_retryable=True)
@@ -84,25 +85,27 @@ class RequestActivities:
         key = f"{request.id}:{event.event}:r{event.round}"
         if event.event == "deadline_moved":
             key += f":{data['clock']}"
-        first_time = await add_timeline(
-            session,
-            key=key,
-            case_id=request.id,
-            at=event.at,
-            event=event.event,
-            label=self._label(event, body.timezone),
-            actor=event.actor,
-            internal=event.event in INTERNAL_EVENTS or bool(data.get("kept")),
-            data=_jsonable(data),
-        )
-        if first_time:
-            await self._change_state(session, request, event, data)
-        await session.flush()
-        unit = await session.get(Unit, request.unit_id) if request.unit_id else None
-        notices = self._notices(request, body, unit, event, data)
-        return await enqueue(
-            session, case_id=request.id, event=event.event, key_suffix=f"r{event.round}", notices=notices
-        )
+        # Reads and rendering first, writes last: on SQLite the write lock is then held only for the final
+        # flush and commit, not while notices are rendered (intake in the API waits for that lock).
+        with session.no_autoflush:
+            first_time = await add_timeline(
+                session,
+                key=key,
+                case_id=request.id,
+                at=event.at,
+                event=event.event,
+                label=self._label(event, body.timezone),
+                actor=event.actor,
+                internal=event.event in INTERNAL_EVENTS or bool(data.get("kept")),
+                data=_jsonable(data),
+            )
+            if first_time:
+                await self._change_state(session, request, event, data)
+            unit = await session.get(Unit, request.unit_id) if request.unit_id else None
+            notices = self._notices(request, body, unit, event, data)
+            return await enqueue(
+                session, case_id=request.id, event=event.event, key_suffix=f"r{event.round}", notices=notices
+            )
 
     @staticmethod
     def _label(event: CaseEvent, tz: str) -> str:

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import weakref
+from contextlib import AbstractAsyncContextManager
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +39,18 @@ def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
     kwargs.setdefault("pool_size", 10)
     kwargs.setdefault("max_overflow", 20)
     return create_async_engine(url, **kwargs)
+
+
+_WRITE_GATES: weakref.WeakKeyDictionary[Any, asyncio.Lock] = weakref.WeakKeyDictionary()
+
+
+def write_gate(engine: AsyncEngine | Any) -> AbstractAsyncContextManager[Any]:
+    """One write transaction at a time per process on SQLite: the others wait their turn here, woken as soon
+    as it ends, instead of polling SQLite's file lock with growing sleeps (a convoy under load). The gated
+    block must hold the whole transaction, from its first write to its commit. A no-op on PostgreSQL."""
+    if not isinstance(engine, AsyncEngine) or engine.dialect.name != "sqlite":
+        return contextlib.nullcontext()
+    return _WRITE_GATES.setdefault(engine.sync_engine, asyncio.Lock())
 
 
 def make_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

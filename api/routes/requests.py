@@ -24,6 +24,7 @@ from db.intake import (
     workflow_id_of,
 )
 from db.models import Body, InfoRequest, Unit
+from db.session import write_gate
 from domain.calendar import add_working_days
 from domain.contracts import (
     ActionResult,
@@ -84,65 +85,70 @@ async def submit_request(
             response.status_code = status.HTTP_200_OK
             return await _repeat(session, existing, state.secret_key)
 
-    body = await session.scalar(select(Body).where(Body.slug == payload.body))
-    if body is None:
-        raise HTTPException(422, [{"loc": ["body", "body"], "msg": f"badan publik {payload.body!r} tidak ada",
-                                   "type": "value_error"}])  # fmt: skip
-    if staff is not None and staff.role == Role.PPID and staff.body_id != body.id:
-        raise HTTPException(
-            status.HTTP_403_FORBIDDEN, "Petugas hanya mencatat permohonan untuk badan publiknya"
-        )
-    unit = None
-    if payload.unit is not None:
-        unit = await session.scalar(select(Unit).where(Unit.body_id == body.id, Unit.slug == payload.unit))
-        if unit is None:
-            raise HTTPException(422, [{"loc": ["body", "unit"], "msg": f"unit {payload.unit!r} tidak ada di "
-                                       f"{body.slug}", "type": "value_error"}])  # fmt: skip
+    async with write_gate(session.bind):  # the registration and the row: one short write transaction
+        body = await session.scalar(select(Body).where(Body.slug == payload.body))
+        if body is None:
+            raise HTTPException(422, [{"loc": ["body", "body"], "msg": f"badan publik {payload.body!r} tidak ada",
+                                       "type": "value_error"}])  # fmt: skip
+        if staff is not None and staff.role == Role.PPID and staff.body_id != body.id:
+            raise HTTPException(
+                status.HTTP_403_FORBIDDEN, "Petugas hanya mencatat permohonan untuk badan publiknya"
+            )
+        unit = None
+        if payload.unit is not None:
+            unit = await session.scalar(
+                select(Unit).where(Unit.body_id == body.id, Unit.slug == payload.unit)
+            )
+            if unit is None:
+                raise HTTPException(422, [{"loc": ["body", "unit"], "msg": f"unit {payload.unit!r} tidak ada di "
+                                           f"{body.slug}", "type": "value_error"}])  # fmt: skip
 
-    received_at = await state.now()
-    calendar = await load_calendar(session, body.slug)
-    t1 = add_working_days(received_at, T1_RESPONSE_DAYS, body.timezone, calendar)
-    request_id = uuid.uuid4().hex
-    requester = payload.requester
-    try:
-        request = await insert_request(
-            session,
-            id=request_id,
-            registration_number=await next_registration_number(session, body, Register.REQUEST, received_at),
-            body_id=body.id,
-            unit_id=unit.id if unit else None,
-            status=RequestStatus.RECEIVED.value,
-            channel=payload.channel.value,
-            requester_kind=requester.kind.value,
-            requester_name=requester.name,
-            nik=requester.nik,
-            legal_entity_number=requester.legal_entity_number,
-            address=requester.address,
-            email=str(requester.email) if requester.email else None,
-            phone=requester.phone,
-            occupation=requester.occupation,
-            proxy=requester.proxy.model_dump() if requester.proxy else None,
-            information=payload.information,
-            purpose=payload.purpose,
-            obtain_method=payload.obtain_method.value,
-            copy_format=payload.copy_format.value if payload.copy_format else None,
-            delivery_method=payload.delivery_method.value,
-            tracking_code_hash=hash_code(tracking_code(request_id, state.secret_key)),
-            idempotency_key=idempotency_key,
-            received_at=received_at,
-            due_at=t1.due_at,
-            deadline=t1.model_dump(mode="json"),
-            workflow_id=workflow_id_of(request_id),
-        )
-        await session.commit()
-    except IntegrityError:
-        # The same Idempotency-Key raced with another call: answer with the case that won.
-        await session.rollback()
-        existing = await find_by_idempotency_key(session, idempotency_key) if idempotency_key else None
-        if existing is None:
-            raise
-        response.status_code = status.HTTP_200_OK
-        return await _repeat(session, existing, state.secret_key)
+        received_at = await state.now()
+        calendar = await load_calendar(session, body.slug)
+        t1 = add_working_days(received_at, T1_RESPONSE_DAYS, body.timezone, calendar)
+        request_id = uuid.uuid4().hex
+        requester = payload.requester
+        try:
+            request = await insert_request(
+                session,
+                id=request_id,
+                registration_number=await next_registration_number(
+                    session, body, Register.REQUEST, received_at
+                ),
+                body_id=body.id,
+                unit_id=unit.id if unit else None,
+                status=RequestStatus.RECEIVED.value,
+                channel=payload.channel.value,
+                requester_kind=requester.kind.value,
+                requester_name=requester.name,
+                nik=requester.nik,
+                legal_entity_number=requester.legal_entity_number,
+                address=requester.address,
+                email=str(requester.email) if requester.email else None,
+                phone=requester.phone,
+                occupation=requester.occupation,
+                proxy=requester.proxy.model_dump() if requester.proxy else None,
+                information=payload.information,
+                purpose=payload.purpose,
+                obtain_method=payload.obtain_method.value,
+                copy_format=payload.copy_format.value if payload.copy_format else None,
+                delivery_method=payload.delivery_method.value,
+                tracking_code_hash=hash_code(tracking_code(request_id, state.secret_key)),
+                idempotency_key=idempotency_key,
+                received_at=received_at,
+                due_at=t1.due_at,
+                deadline=t1.model_dump(mode="json"),
+                workflow_id=workflow_id_of(request_id),
+            )
+            await session.commit()
+        except IntegrityError:
+            # The same Idempotency-Key raced with another call: answer with the case that won.
+            await session.rollback()
+            existing = await find_by_idempotency_key(session, idempotency_key) if idempotency_key else None
+            if existing is None:
+                raise
+            response.status_code = status.HTTP_200_OK
+            return await _repeat(session, existing, state.secret_key)
 
     try:
         temporal = await state.temporal()
