@@ -18,6 +18,8 @@ from db.models import Notification, TimelineEvent
 router = APIRouter(prefix="/v1/dev/clock", tags=["dev"])
 MAX_ADVANCE = timedelta(days=400)
 SETTLE_TIMEOUT_S = 30.0
+# A wave of a thousand timers keeps the server busy for a while: the call must not give up first.
+ADVANCE_RPC_TIMEOUT = timedelta(minutes=10)
 SETTLE_POLL_S = 0.2
 
 
@@ -64,7 +66,9 @@ async def advance(payload: AdvanceIn, state: StateDep, _admin: AdminDep) -> Cloc
         )
     client = await state.temporal()
     # The time-skipping server fires every timer due in between, in order, while it moves the clock.
-    await client.test_service.unlock_time_skipping_with_sleep(SleepRequest(duration=_duration(step)))
+    await client.test_service.unlock_time_skipping_with_sleep(
+        SleepRequest(duration=_duration(step)), timeout=ADVANCE_RPC_TIMEOUT
+    )
     settled = await _settle(state)
     return ClockOut(now=await state.now(), settled=settled)
 
