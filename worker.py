@@ -49,8 +49,8 @@ async def run_worker(settings: Settings, stop: asyncio.Event | None = None) -> N
         workflows=ALL_WORKFLOWS,
         activities=build_activities(sessions, settings),
         graceful_shutdown_timeout=timedelta(seconds=10),
-        # Every cached workflow holds its own sandboxed module copies: a bounded cache bounds the memory
-        # with 10,000 open cases (bench: open_cases.worker_rss_mb); idle cases sleep on server timers.
+        # Every cached workflow costs about 0.1 MB (its sandbox and state); an evicted one is replayed from
+        # its history when it wakes, which costs CPU in a burst of deadlines (PPID_WORKER_CACHE).
         max_cached_workflows=settings.ppid_worker_cache,
     )
     reconciler = asyncio.create_task(reconcile_forever(sessions, client, settings.temporal_task_queue))

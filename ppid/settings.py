@@ -51,8 +51,10 @@ class Settings(BaseSettings):
     ppid_rate_limit_intake: int = 30
     ppid_rate_limit_tracking: int = 60
     ppid_rate_limit_login: int = 20
-    # Workflows kept in the worker's memory; the others are replayed from history when they wake up.
-    ppid_worker_cache: int = Field(default=250, ge=0, le=10_000)
+    # Workflows kept in the worker's memory; the others are replayed from history when they wake up. 1,000
+    # (Temporal's default) drains a burst of 1,000 deadlines in under 30 s; 250 keeps the worker near 190 MB
+    # with 10,000 open cases but takes about 45 s for that burst (bench, README "Benchmarks").
+    ppid_worker_cache: int = Field(default=1000, ge=0, le=10_000)
     ppid_bench: bool = False  # mounts the benchmark's insert-only baseline endpoint
 
     @property
