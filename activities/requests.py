@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, time
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -15,14 +16,16 @@ from activities.records import add_timeline, close_tasks, enqueue, open_task
 from db.calendar_repo import load_calendar
 from db.models import Body, InfoRequest, Task, Unit
 from db.session import write_gate
+from domain.calendar import working_day_before
 from domain.contracts import Alarm, CaseEvent, Recorded, ReminderPlan
 from domain.dates_id import ZONE_ABBREVIATIONS, format_datetime
 from domain.enums import RequestStatus, Role
-from domain.reminders import plan_reminders
 from domain.tracking import tracking_code
 from ppid.settings import Settings
 
+REMINDER_HOUR = time(8, 0)  # reminders go out at the start of the working day, local time
 # Reminders before the response deadline (DOMAIN.md, configurable later per body): working days before.
+PPID_REMINDERS = (("reminder_3", 3), ("extension_prompt", 2), ("reminder_1", 1))
 
 LABELS = {
     "registered": "Permohonan diterima dan didaftarkan",
@@ -51,7 +54,17 @@ class RequestActivities:
             if tz is None:
                 raise ApplicationError(f"unknown body {plan.body!r}", non_retryable=True)
             calendar = await load_calendar(session, plan.body)
-        return plan_reminders(plan, tz, calendar)
+        due_day = plan.due_at.astimezone(ZoneInfo(tz)).date()
+        alarms = []
+        schedule = (
+            [(s.kind, s.working_days_before) for s in plan.schedule] if plan.schedule else PPID_REMINDERS
+        )
+        for kind, days in schedule:
+            if kind == "extension_prompt" and not plan.include_extension_prompt:
+                continue
+            day = working_day_before(due_day, days, calendar)
+            alarms.append(Alarm(kind=kind, at=datetime.combine(day, REMINDER_HOUR, tzinfo=ZoneInfo(tz))))
+        return alarms
 
     @activity.defn(name="record_request_event")
     async def record_request_event(self, event: CaseEvent) -> Recorded:

@@ -16,7 +16,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import Body, InfoRequest, RegistrationCounter
-from domain.contracts import FLOW_OUTBOX, Alarm, RequestStart
+from domain.contracts import FLOW_OUTBOX, RequestStart
 from domain.registration import Register, local_year_month, registration_number
 
 
@@ -46,7 +46,7 @@ async def next_registration_number(
     return registration_number(seq, register, body.code, month, year)
 
 
-def request_start(request: InfoRequest, body: Body, reminders: list[Alarm] | None = None) -> RequestStart:
+def request_start(request: InfoRequest, body: Body) -> RequestStart:
     """The request workflow's input: ids and dates only, never personal data."""
     return RequestStart(
         request_id=request.id,
@@ -56,7 +56,6 @@ def request_start(request: InfoRequest, body: Body, reminders: list[Alarm] | Non
         received_at=request.received_at,
         due_at=request.due_at,
         flow=FLOW_OUTBOX,
-        reminders=reminders,
     )
 
 

@@ -31,13 +31,6 @@ FLOW_ACTIVITIES = 1
 FLOW_OUTBOX = 2
 
 
-class Alarm(BaseModel):
-    """A moment the workflow must act at: a reminder, an expiry, the end of a window."""
-
-    kind: str
-    at: datetime
-
-
 class RequestStart(BaseModel):
     """Input of the request workflow: ids and dates only, never personal data."""
 
@@ -48,9 +41,6 @@ class RequestStart(BaseModel):
     received_at: datetime
     due_at: datetime  # T1, computed at registration
     flow: int = FLOW_ACTIVITIES
-    # The PPID's reminders before T1, planned at registration on the same calendar as T1 (None: the workflow
-    # plans them through the activity, as cases registered before did).
-    reminders: list[Alarm] | None = None
 
 
 class ExtensionCommand(BaseModel):
@@ -77,6 +67,13 @@ class ActionResult(BaseModel):
     status: str
     due_at: datetime
     objection_deadline: datetime | None = None
+
+
+class Alarm(BaseModel):
+    """A moment the workflow must act at: a reminder, an expiry, the end of a window."""
+
+    kind: str
+    at: datetime
 
 
 class ReminderSpec(BaseModel):

@@ -64,10 +64,7 @@ class RequestWorkflow(CaseWorkflow):
     @workflow.run
     async def run(self, start: RequestStart) -> str:
         await self._record("registered", start.received_at)
-        if start.reminders is not None:  # planned at registration (no activity needed)
-            self.alarms = [a for a in start.reminders if a.at > workflow.now()]
-        else:
-            await self._plan_reminders()
+        await self._plan_reminders()
         await self._alarm_loop()
         if workflow.patched(LATE_OBJECTIONS_PATCH):
             self.grace_until = workflow.now() + LATE_OBJECTION_GRACE

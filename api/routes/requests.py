@@ -32,11 +32,9 @@ from domain.contracts import (
     DecisionCommand,
     Exemption,
     ExtensionCommand,
-    ReminderPlan,
 )
 from domain.enums import Channel, RequestStatus, Role
 from domain.registration import Register
-from domain.reminders import plan_reminders
 from domain.tracking import hash_code, tracking_code
 from ppid.temporal_client import start_request_workflow
 
@@ -108,10 +106,6 @@ async def submit_request(
         received_at = await state.now()
         calendar = await load_calendar(session, body.slug)
         t1 = add_working_days(received_at, T1_RESPONSE_DAYS, body.timezone, calendar)
-        reminders = plan_reminders(
-            ReminderPlan(body=body.slug, due_at=t1.due_at, round=1, include_extension_prompt=True),
-            body.timezone, calendar,
-        )  # fmt: skip
         request_id = uuid.uuid4().hex
         requester = payload.requester
         try:
@@ -159,10 +153,7 @@ async def submit_request(
     try:
         temporal = await state.temporal()
         await start_request_workflow(
-            temporal,
-            request_start(request, body, reminders),
-            request.workflow_id,
-            state.settings.temporal_task_queue,
+            temporal, request_start(request, body), request.workflow_id, state.settings.temporal_task_queue
         )
     except Exception:
         # The request is registered (committed above): the worker's reconciler starts its workflow as soon
