@@ -10,6 +10,7 @@ import signal
 import subprocess
 import sys
 from collections import Counter
+from collections.abc import Iterator
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
@@ -53,6 +54,17 @@ class FlakySmtp(Mailbox):
         if self.controller is not None:
             self.controller.stop()
             self.controller = None
+
+
+@pytest.fixture
+def smtp() -> Iterator[FlakySmtp]:
+    """A FlakySmtp that is up for the test and down after it."""
+    server = FlakySmtp(free_port())
+    server.up()
+    try:
+        yield server
+    finally:
+        server.down()
 
 
 def _by_message_id(messages: list[EmailMessage]) -> Counter[str]:
@@ -102,27 +114,24 @@ async def test_mail_outage_intake_goes_on_and_every_notice_is_sent_once_when_it_
 
 
 async def test_permanent_rejection_is_recorded_for_staff_and_not_retried(
-    temporal_env: WorkflowEnvironment, tmp_path: Path, sqlite_database_url: str, task_queue: str
+    temporal_env: WorkflowEnvironment,
+    tmp_path: Path,
+    sqlite_database_url: str,
+    task_queue: str,
+    smtp: FlakySmtp,
 ) -> None:
-    smtp = FlakySmtp(free_port())
-    smtp.up()
-    try:
-        async with stack(
-            temporal_env.client, (smtp, smtp.port), tmp_path, sqlite_database_url, task_queue
-        ) as s:
-            created = await s.submit(requester__email=UNKNOWN_ADDRESS)
-            await s.mail.wait_for("ppid.dinkes@sanggau.example", "Permohonan informasi baru")
-            await asyncio.sleep(7)  # longer than the first retry interval
-            rows = {r.recipient: r for r in await _notification_rows(sqlite_database_url)}
-            refused = rows[UNKNOWN_ADDRESS]
-            assert (refused.status, refused.attempts) == ("failed", 1)
-            assert "ditolak" in (refused.last_error or "")
-            staff = await s.case(created["id"], await s.login(PPID_SANGGAU))
-            assert any(e["event"] == "mail_failed" for e in staff["timeline"])
-            mine = await s.case(created["id"], {"X-Tracking-Code": created["tracking_code"]})
-            assert not any(e["event"] == "mail_failed" for e in mine["timeline"])
-    finally:
-        smtp.down()
+    async with stack(temporal_env.client, (smtp, smtp.port), tmp_path, sqlite_database_url, task_queue) as s:
+        created = await s.submit(requester__email=UNKNOWN_ADDRESS)
+        await s.mail.wait_for("ppid.dinkes@sanggau.example", "Permohonan informasi baru")
+        await asyncio.sleep(7)  # longer than the first retry interval
+        rows = {r.recipient: r for r in await _notification_rows(sqlite_database_url)}
+        refused = rows[UNKNOWN_ADDRESS]
+        assert (refused.status, refused.attempts) == ("failed", 1)
+        assert "ditolak" in (refused.last_error or "")
+        staff = await s.case(created["id"], await s.login(PPID_SANGGAU))
+        assert any(e["event"] == "mail_failed" for e in staff["timeline"])
+        mine = await s.case(created["id"], {"X-Tracking-Code": created["tracking_code"]})
+        assert not any(e["event"] == "mail_failed" for e in mine["timeline"])
 
 
 async def test_two_hundred_concurrent_intakes(
@@ -274,7 +283,11 @@ async def test_whole_stack_stopped_and_restarted_with_cases_in_flight(tmp_path: 
 
 
 async def test_case_of_the_activity_flow_sends_each_notice_once_beside_the_dispatcher(
-    temporal_env: WorkflowEnvironment, tmp_path: Path, sqlite_database_url: str, task_queue: str
+    temporal_env: WorkflowEnvironment,
+    tmp_path: Path,
+    sqlite_database_url: str,
+    task_queue: str,
+    smtp: FlakySmtp,
 ) -> None:
     """A case started before the outbox dispatcher (input flow 1) still schedules its send activities; they
     and the dispatcher claim rows with the same lease, so each notice leaves once."""
@@ -283,42 +296,35 @@ async def test_case_of_the_activity_flow_sends_each_notice_once_beside_the_dispa
     from domain.contracts import FLOW_ACTIVITIES
     from ppid.temporal_client import start_request_workflow
 
-    smtp = FlakySmtp(free_port())
-    smtp.up()
-    try:
-        async with stack(
-            temporal_env.client, (smtp, smtp.port), tmp_path, sqlite_database_url, task_queue
-        ) as s:
-            real_temporal = s.settings.temporal_address
-            s.settings.temporal_address = f"127.0.0.1:{free_port()}"  # registered, no workflow yet
-            created = await s.submit()
-            s.settings.temporal_address = real_temporal
-            engine = make_engine(sqlite_database_url)
-            async with make_session_factory(engine)() as session:
-                request = await session.get(InfoRequest, created["id"])
-                assert request is not None
-                body = await session.get(Body, request.body_id)
-                assert body is not None
-                start = request_start(request, body).model_copy(update={"flow": FLOW_ACTIVITIES})
-            await engine.dispose()
-            await start_request_workflow(temporal_env.client, start, request.workflow_id, task_queue)
-            await _wait_messages(smtp, 2, timeout=30)  # the receipt and the PPID notice
-            decided = await s.http.post(
-                f"/v1/requests/{created['id']}/decision", json={"outcome": "granted"},
-                headers=await s.login(PPID_SANGGAU),
-            )  # fmt: skip
-            assert decided.status_code == 200, decided.text
-            await _wait_messages(smtp, 3, timeout=30)
-            await asyncio.sleep(2)
-            counts = _by_message_id(smtp.messages)
-            assert set(counts.values()) == {1}, counts
-            history = await temporal_env.client.get_workflow_handle(request.workflow_id).fetch_history()
-            scheduled = [
-                e.activity_task_scheduled_event_attributes.activity_type.name
-                for e in history.events
-                if e.HasField("activity_task_scheduled_event_attributes")
-            ]
-            assert "send_notifications" in scheduled and "record_request_event" in scheduled
-            assert all(r.status == "sent" for r in await _notification_rows(sqlite_database_url))
-    finally:
-        smtp.down()
+    async with stack(temporal_env.client, (smtp, smtp.port), tmp_path, sqlite_database_url, task_queue) as s:
+        real_temporal = s.settings.temporal_address
+        s.settings.temporal_address = f"127.0.0.1:{free_port()}"  # registered, no workflow yet
+        created = await s.submit()
+        s.settings.temporal_address = real_temporal
+        engine = make_engine(sqlite_database_url)
+        async with make_session_factory(engine)() as session:
+            request = await session.get(InfoRequest, created["id"])
+            assert request is not None
+            body = await session.get(Body, request.body_id)
+            assert body is not None
+            start = request_start(request, body).model_copy(update={"flow": FLOW_ACTIVITIES})
+        await engine.dispose()
+        await start_request_workflow(temporal_env.client, start, request.workflow_id, task_queue)
+        await _wait_messages(smtp, 2, timeout=30)  # the receipt and the PPID notice
+        decided = await s.http.post(
+            f"/v1/requests/{created['id']}/decision", json={"outcome": "granted"},
+            headers=await s.login(PPID_SANGGAU),
+        )  # fmt: skip
+        assert decided.status_code == 200, decided.text
+        await _wait_messages(smtp, 3, timeout=30)
+        await asyncio.sleep(2)
+        counts = _by_message_id(smtp.messages)
+        assert set(counts.values()) == {1}, counts
+        history = await temporal_env.client.get_workflow_handle(request.workflow_id).fetch_history()
+        scheduled = [
+            e.activity_task_scheduled_event_attributes.activity_type.name
+            for e in history.events
+            if e.HasField("activity_task_scheduled_event_attributes")
+        ]
+        assert "send_notifications" in scheduled and "record_request_event" in scheduled
+        assert all(r.status == "sent" for r in await _notification_rows(sqlite_database_url))
