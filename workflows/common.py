@@ -40,16 +40,8 @@ def _outbox_flow() -> bool:
 async def db_activity(name: str, argument: object, result_type: type[T]) -> T:
     """An activity that reads or writes the registers: short timeout, retried until the database answers.
     In the outbox flow it is a local activity: a staff action or a timer is then one workflow task."""
-    if _outbox_flow():
-        local: T = await workflow.execute_local_activity(
-            name,
-            argument,
-            result_type=result_type,
-            start_to_close_timeout=timedelta(seconds=60),
-            retry_policy=DB_RETRY,
-        )
-        return local
-    result: T = await workflow.execute_activity(
+    execute = workflow.execute_local_activity if _outbox_flow() else workflow.execute_activity
+    result: T = await execute(
         name,
         argument,
         result_type=result_type,
