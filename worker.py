@@ -28,7 +28,7 @@ async def run_worker(settings: Settings, stop: asyncio.Event | None = None) -> N
     # Imported here, after the `ppid` entry point enabled the bytecode cache (see ppid/bytecode.py).
     from activities.outbox import OutboxDispatcher
     from activities.registry import build_activities
-    from workflows.registry import ALL_WORKFLOWS
+    from workflows.registry import ALL_WORKFLOWS, workflow_runner
 
     # Sandboxed workflow code runs in the workflow-task threads and holds the GIL for long stretches; the
     # event loop runs the activities, whose SQLite write transactions hold the database's single write lock
@@ -47,6 +47,7 @@ async def run_worker(settings: Settings, stop: asyncio.Event | None = None) -> N
         client,
         task_queue=settings.temporal_task_queue,
         workflows=ALL_WORKFLOWS,
+        workflow_runner=workflow_runner(),
         activities=build_activities(sessions, settings),
         graceful_shutdown_timeout=timedelta(seconds=10),
         # Every cached workflow costs about 0.1 MB (its sandbox and state); an evicted one is replayed from

@@ -16,7 +16,7 @@ from activities.records import add_timeline, close_tasks, enqueue, open_task
 from db.calendar_repo import load_calendar
 from db.models import Body, InfoRequest, Task, Unit
 from db.session import write_gate
-from domain.calendar import working_day_before
+from domain.calendar import Deadline, WorkingCalendar, add_working_days, working_day_before
 from domain.contracts import Alarm, CaseEvent, Recorded, ReminderPlan
 from domain.dates_id import ZONE_ABBREVIATIONS, format_datetime
 from domain.enums import RequestStatus, Role
@@ -49,22 +49,14 @@ class RequestActivities:
     @activity.defn(name="plan_reminders")
     async def plan_reminders(self, plan: ReminderPlan) -> list[Alarm]:
         """08:00 local on the working days before the deadline (T1/T2 -3, -2 prompt, -1)."""
+        if plan.due_at is None:
+            raise ApplicationError("a reminder plan needs its due date", non_retryable=True)
         async with self._sessions() as session:
             tz = await session.scalar(select(Body.timezone).where(Body.slug == plan.body))
             if tz is None:
                 raise ApplicationError(f"unknown body {plan.body!r}", non_retryable=True)
             calendar = await load_calendar(session, plan.body)
-        due_day = plan.due_at.astimezone(ZoneInfo(tz)).date()
-        alarms = []
-        schedule = (
-            [(s.kind, s.working_days_before) for s in plan.schedule] if plan.schedule else PPID_REMINDERS
-        )
-        for kind, days in schedule:
-            if kind == "extension_prompt" and not plan.include_extension_prompt:
-                continue
-            day = working_day_before(due_day, days, calendar)
-            alarms.append(Alarm(kind=kind, at=datetime.combine(day, REMINDER_HOUR, tzinfo=ZoneInfo(tz))))
-        return alarms
+        return plan_alarms(plan, plan.due_at, tz, calendar)
 
     @activity.defn(name="record_request_event")
     async def record_request_event(self, event: CaseEvent) -> Recorded:
@@ -74,9 +66,22 @@ class RequestActivities:
                 raise ApplicationError(f"request {event.request_id} not found", non_retryable=True)
             body = await session.get(Body, request.body_id)
             assert body is not None
+            deadline, alarms = None, None
+            if event.deadline or event.reminders:
+                calendar = await load_calendar(session, body.slug)
+                if event.deadline:
+                    deadline = add_working_days(
+                        event.deadline.start, event.deadline.working_days, body.timezone, calendar
+                    )
+                    event = event.model_copy(update={"data": _with_deadline(event, deadline)})
+                if event.reminders:
+                    due_at = event.reminders.due_at or (deadline.due_at if deadline else None)
+                    if due_at is None:
+                        raise ApplicationError("a reminder plan needs its due date", non_retryable=True)
+                    alarms = plan_alarms(event.reminders, due_at, body.timezone, calendar)
             ids = await self._apply(session, request, body, event)
             await session.commit()
-        return Recorded(notification_ids=ids)
+        return Recorded(notification_ids=ids, deadline=deadline, alarms=alarms)
 
     async def _apply(
         self, session: AsyncSession, request: InfoRequest, body: Body, event: CaseEvent
@@ -265,6 +270,37 @@ class RequestActivities:
                     render("overdue_staff", ppid_email, "ppid", ctx | {"addressee": "PPID"}),
                 ]
         return []
+
+
+def plan_alarms(plan: ReminderPlan, due_at: datetime, tz: str, calendar: WorkingCalendar) -> list[Alarm]:
+    """The reminders of `plan`: 08:00 local on the working days before `due_at`."""
+    due_day = due_at.astimezone(ZoneInfo(tz)).date()
+    schedule = [(s.kind, s.working_days_before) for s in plan.schedule] if plan.schedule else PPID_REMINDERS
+    return [
+        Alarm(kind=kind, at=datetime.combine(working_day_before(due_day, days, calendar), REMINDER_HOUR,
+                                             tzinfo=ZoneInfo(tz)))
+        for kind, days in schedule
+        if kind != "extension_prompt" or plan.include_extension_prompt
+    ]  # fmt: skip
+
+
+# The field of the event's data its computed deadline fills (the deadline itself goes under "deadline").
+DEADLINE_FIELD = {"overdue": "objection_deadline", "decided": "objection_deadline", "extended": "due_at"}
+
+
+def _with_deadline(event: CaseEvent, deadline: Deadline) -> dict[str, object]:
+    """The event's data with the deadline it computed. A late decision never shortens the objection window
+    the requester was already told of (the workflow sends that date as `objection_deadline_floor`)."""
+    data = dict(event.data)
+    floor = data.pop("objection_deadline_floor", None)
+    due = deadline.due_at
+    if isinstance(floor, str):
+        due = max(due, datetime.fromisoformat(floor))
+    elif isinstance(floor, datetime):
+        due = max(due, floor)
+    data[DEADLINE_FIELD.get(event.event, "due_at")] = due
+    data["deadline"] = deadline.model_dump(mode="json")
+    return data
 
 
 def _article(code: str) -> str:

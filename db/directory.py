@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
 
 from db.models import Body, KomisiInformasi, Unit
 from domain.directory import DirectoryFile
@@ -81,7 +82,9 @@ async def import_directory(session: AsyncSession, text: str) -> ImportSummary:
 
     units = 0
     for body_entry in directory.bodies:
-        body = await session.scalar(select(Body).where(Body.slug == body_entry.slug))
+        body = await session.scalar(
+            select(Body).options(selectinload(Body.units)).where(Body.slug == body_entry.slug)
+        )
         if body is None:
             body = Body(slug=body_entry.slug)
             body.units = []

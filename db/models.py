@@ -44,9 +44,11 @@ class Body(Timestamped, Base):
     atasan_email: Mapped[str] = mapped_column(String(254))
     head_email: Mapped[str] = mapped_column(String(254))
 
-    komisi: Mapped[KomisiInformasi] = relationship(lazy="joined")
+    # Loaded only where asked for (selectinload/joinedload): a case's activity reads its body on every event
+    # and must not load every unit of a kabupaten with it.
+    komisi: Mapped[KomisiInformasi] = relationship(lazy="raise")
     units: Mapped[list[Unit]] = relationship(
-        back_populates="body", lazy="selectin", order_by="Unit.slug", cascade="all, delete-orphan"
+        back_populates="body", lazy="raise", order_by="Unit.slug", cascade="all, delete-orphan"
     )
 
 

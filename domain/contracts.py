@@ -6,6 +6,8 @@ from datetime import date, datetime
 
 from pydantic import BaseModel, Field
 
+from domain.calendar import Deadline
+
 
 class DeadlineQuery(BaseModel):
     """N working days after `start` on the calendar of `body` (its time zone and its holidays), or, for a
@@ -83,7 +85,7 @@ class ReminderSpec(BaseModel):
 
 class ReminderPlan(BaseModel):
     body: str
-    due_at: datetime
+    due_at: datetime | None = None  # None only inside a CaseEvent: the deadline that event computes
     round: int  # 1 for T1, 2 for T2
     include_extension_prompt: bool
     schedule: list[ReminderSpec] | None = None  # None: the PPID's T1/T2 reminders
@@ -99,12 +101,19 @@ class CaseEvent(BaseModel):
     actor: str | None = None
     round: int = 1
     data: dict[str, object] = Field(default_factory=dict)
+    # Worked out by the recording activity itself, on the calendar it reads anyway (one local activity per
+    # event instead of two or three): the deadline the event sets, written into `data` by the activity, and
+    # the reminders to plan (before `reminders.due_at`, or before that deadline when it is None).
+    deadline: DeadlineQuery | None = None
+    reminders: ReminderPlan | None = None
 
 
 class Recorded(BaseModel):
-    """The outbox rows the recording created; the workflow sends each (exactly once)."""
+    """The outbox rows the recording created (the outbox dispatcher sends them), and what it worked out."""
 
     notification_ids: list[int] = Field(default_factory=list)
+    deadline: Deadline | None = None
+    alarms: list[Alarm] | None = None
 
 
 # --- Objection (keberatan) and dispute (sengketa) -------------------------------------------------------

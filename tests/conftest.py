@@ -34,7 +34,7 @@ from db.session import make_engine, make_session_factory
 from ppid.demo import seed_demo
 from ppid.settings import Settings
 from tests.pg import PostgresCluster, find_pg_bindir
-from workflows.registry import ALL_WORKFLOWS
+from workflows.registry import ALL_WORKFLOWS, workflow_runner
 
 BIN = Path(sys.executable).parent
 _exit_status = 0
@@ -234,6 +234,8 @@ async def run_worker_for(client: Client, settings: Settings) -> AsyncIterator[Wo
         client,
         task_queue=settings.temporal_task_queue,
         workflows=ALL_WORKFLOWS,
+        # Strict: workflow code is checked by the sandbox on every path the tests take (workflows/registry.py).
+        workflow_runner=workflow_runner(strict=True),
         activities=build_activities(sessions, settings),
     )
     stop = asyncio.Event()

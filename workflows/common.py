@@ -13,7 +13,15 @@ from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from domain.calendar import Deadline
-    from domain.contracts import FLOW_OUTBOX, Alarm, CalendarChanged, CaseEvent, DeadlineQuery, Recorded
+    from domain.contracts import (
+        FLOW_OUTBOX,
+        Alarm,
+        CalendarChanged,
+        CaseEvent,
+        DeadlineQuery,
+        Recorded,
+        ReminderPlan,
+    )
     from domain.dates_id import format_datetime
 
 DB_RETRY = RetryPolicy(initial_interval=timedelta(seconds=1), maximum_interval=timedelta(minutes=1))
@@ -96,13 +104,13 @@ class CaseWorkflow:
 
     async def _record(
         self, event: str, at: datetime, *, actor: str | None = None, data: dict[str, object] | None = None,
-        round_: int = 1,
-    ) -> None:  # fmt: skip
+        round_: int = 1, deadline: DeadlineQuery | None = None, reminders: ReminderPlan | None = None,
+    ) -> Recorded:  # fmt: skip
         subject = getattr(self.start, self.SUBJECT_ID) if self.SUBJECT_ID else None
-        await self._record_event(
+        return await self._record_event(
             CaseEvent(
                 request_id=self.start.request_id, subject_id=subject, event=event, at=at, actor=actor,
-                round=round_, data=jsonable(data or {}),
+                round=round_, data=jsonable(data or {}), deadline=deadline, reminders=reminders,
             )
         )  # fmt: skip
 
@@ -116,9 +124,10 @@ class CaseWorkflow:
         self.lock = asyncio.Lock()
         self.calendar_changes: list[CalendarChanged] = []
 
-    async def _record_event(self, event: CaseEvent) -> None:
+    async def _record_event(self, event: CaseEvent) -> Recorded:
         recorded = await db_activity(self.RECORD_ACTIVITY, event, Recorded)
         self._send(recorded.notification_ids)
+        return recorded
 
     def _send(self, notification_ids: list[int]) -> None:
         if not notification_ids or self.uses_outbox():

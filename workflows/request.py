@@ -19,6 +19,7 @@ with workflow.unsafe.imports_passed_through():
         Alarm,
         AssignCommand,
         CalendarChanged,
+        DeadlineQuery,
         DecisionCommand,
         ExtensionCommand,
         ObjectionCommand,
@@ -38,6 +39,8 @@ OBJECTION_REASONS = set("abcdefg")  # Pasal 35(1)
 # After T3 the case stays reachable this long for a late objection admitted by staff with a reason.
 LATE_OBJECTION_GRACE = timedelta(days=90)
 LATE_OBJECTIONS_PATCH = "late-objection-grace"
+# The recording activity also works out the event's deadline and reminders: one local activity per event.
+ONE_ACTIVITY_PATCH = "deadline-in-record"
 
 
 @workflow.defn(name="RequestWorkflow")
@@ -63,8 +66,12 @@ class RequestWorkflow(CaseWorkflow):
 
     @workflow.run
     async def run(self, start: RequestStart) -> str:
-        await self._record("registered", start.received_at)
-        await self._plan_reminders()
+        if workflow.patched(ONE_ACTIVITY_PATCH):
+            recorded = await self._record("registered", start.received_at, reminders=self._reminder_plan())
+            self._set_reminders(recorded.alarms)
+        else:
+            await self._record("registered", start.received_at)
+            await self._plan_reminders()
         await self._alarm_loop()
         if workflow.patched(LATE_OBJECTIONS_PATCH):
             self.grace_until = workflow.now() + LATE_OBJECTION_GRACE
@@ -103,6 +110,12 @@ class RequestWorkflow(CaseWorkflow):
             if self.status not in (RequestStatus.RECEIVED, RequestStatus.EXTENDED):
                 return
             # T3 for non-response runs from the T1/T2 expiry (Pasal 36(1) with 35(1)(c)).
+            if workflow.patched(ONE_ACTIVITY_PATCH):
+                self.status = RequestStatus.OVERDUE
+                recorded = await self._record("overdue", now, deadline=self._t3_query(self.due_at))
+                assert recorded.deadline is not None
+                self.objection_deadline, self.t3_start = recorded.deadline.due_at, self.due_at
+                return
             t3 = await deadline(self.due_at, T3_OBJECTION_DAYS, body=self.start.body)
             self.objection_deadline, self.t3_start = t3.due_at, self.due_at
             self.status = RequestStatus.OVERDUE
@@ -126,6 +139,19 @@ class RequestWorkflow(CaseWorkflow):
     async def extend(self, command: ExtensionCommand) -> ActionResult:
         async with self.lock:
             self._check_extension(command)
+            if workflow.patched(ONE_ACTIVITY_PATCH):
+                # T2: the T1 day plus 7 working days (Pasal 22(8)); its reminders in the same activity.
+                self.status, self.round = RequestStatus.EXTENDED, 2
+                query = DeadlineQuery(body=self.start.body, start=self.due_at, working_days=T2_EXTENSION_DAYS)
+                recorded = await self._record(
+                    "extended", workflow.now(), actor=command.actor, data={"reason": command.reason},
+                    deadline=query, reminders=self._reminder_plan(before_new_deadline=True),
+                )  # fmt: skip
+                assert recorded.deadline is not None
+                self.due_at = recorded.deadline.due_at
+                self._set_reminders(recorded.alarms)
+                self.changed = True
+                return self._result()
             # T2: the T1 day plus 7 working days (Pasal 22(8)).
             t2 = await deadline(self.due_at, T2_EXTENSION_DAYS, body=self.start.body)
             self.due_at, self.status, self.round = t2.due_at, RequestStatus.EXTENDED, 2
@@ -159,12 +185,24 @@ class RequestWorkflow(CaseWorkflow):
             self._check_decision(command)
             now = workflow.now()
             late = now > self.due_at
+            decision = command.model_dump(exclude={"actor"})
+            if workflow.patched(ONE_ACTIVITY_PATCH):
+                self.status = RequestStatus.DECIDED
+                # A late decision never shortens the window the requester was already told of.
+                recorded = await self._record(
+                    "decided", now, actor=command.actor, deadline=self._t3_query(now),
+                    data={"decision": decision, "late": late, "objection_deadline_floor": self.objection_deadline},
+                )  # fmt: skip
+                assert recorded.deadline is not None
+                if self.objection_deadline is None or recorded.deadline.due_at > self.objection_deadline:
+                    self.objection_deadline, self.t3_start = recorded.deadline.due_at, now
+                self.changed = True
+                return self._result()
             t3 = await deadline(now, T3_OBJECTION_DAYS, body=self.start.body)
             # A late decision never shortens the window the requester was already told of.
             if self.objection_deadline is None or t3.due_at > self.objection_deadline:
                 self.objection_deadline, self.t3_start = t3.due_at, now
             self.status = RequestStatus.DECIDED
-            decision = command.model_dump(exclude={"actor"})
             await self._record(
                 "decided", now, actor=command.actor,
                 data={"decision": decision, "late": late, "objection_deadline": self.objection_deadline,
@@ -298,14 +336,24 @@ class RequestWorkflow(CaseWorkflow):
             status=self.status.value, due_at=self.due_at, objection_deadline=self.objection_deadline
         )
 
-    async def _plan_reminders(self) -> None:
-        plan = ReminderPlan(
+    def _t3_query(self, start: datetime) -> DeadlineQuery:
+        """T3: 30 working days for the objection (Pasal 36(1))."""
+        return DeadlineQuery(body=self.start.body, start=start, working_days=T3_OBJECTION_DAYS)
+
+    def _reminder_plan(self, *, before_new_deadline: bool = False) -> ReminderPlan:
+        """The PPID's reminders before the current due date, or before the deadline the same recording
+        activity computes."""
+        return ReminderPlan(
             body=self.start.body,
-            due_at=self.due_at,
+            due_at=None if before_new_deadline else self.due_at,
             round=self.round,
             include_extension_prompt=self.status == RequestStatus.RECEIVED,
         )
-        alarms = await db_activity("plan_reminders", plan, list[Alarm])
+
+    def _set_reminders(self, alarms: list[Alarm] | None) -> None:
         now = workflow.now()
         # Reminders whose moment has already passed are not sent late.
-        self.alarms = [a for a in alarms if a.at > now]
+        self.alarms = [a for a in alarms or [] if a.at > now]
+
+    async def _plan_reminders(self) -> None:
+        self._set_reminders(await db_activity("plan_reminders", self._reminder_plan(), list[Alarm]))

@@ -3,6 +3,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 from pydantic import BaseModel
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload, selectinload
 
 from api.deps import SessionDep
 from db.models import Body
@@ -28,7 +29,8 @@ class BodyOut(BaseModel):
 
 @router.get("/bodies", response_model=list[BodyOut], summary="The public bodies and their PPID units")
 async def list_bodies(session: SessionDep) -> list[BodyOut]:
-    bodies = (await session.scalars(select(Body).order_by(Body.name))).unique().all()
+    query = select(Body).options(joinedload(Body.komisi), selectinload(Body.units)).order_by(Body.name)
+    bodies = (await session.scalars(query)).unique().all()
     return [
         BodyOut(
             slug=b.slug,
