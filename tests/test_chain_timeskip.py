@@ -23,6 +23,8 @@ from workflows.registry import ALL_WORKFLOWS
 
 KI_KALBAR = "sengketa@ki-kalbar.example"
 HEAD_SANGGAU = "bupati@sanggau.example"
+# The workflow code version a recording is named after (v4: one recording activity per request event).
+RECORDED_VERSION = "v4"
 REFUSAL = {
     "outcome": "rejected",
     "exemption": {
@@ -215,7 +217,8 @@ async def test_refusal_objection_answer_dispute_registration_outcome_final(
         await handle.result()
         history = await handle.fetch_history()
         if os.environ.get("PPID_RECORD_HISTORY_DIR"):  # to add recorded histories for tests/test_replay.py
-            Path(os.environ["PPID_RECORD_HISTORY_DIR"], f"{kind}_v3_chain.json").write_text(history.to_json())
+            name = f"{kind}_{RECORDED_VERSION}_chain.json"
+            Path(os.environ["PPID_RECORD_HISTORY_DIR"], name).write_text(history.to_json())
         await replayer.replay_workflow(history)
 
 
