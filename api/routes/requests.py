@@ -11,7 +11,7 @@ from fastapi import APIRouter, Depends, Header, HTTPException, Response, status
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from api.cases import case_view, load_case, require_ppid_of, require_view
+from api.cases import LoadedCase, case_view, load_case, require_ppid_of, require_view
 from api.deps import OptionalStaffDep, SessionDep, StaffDep, StateDep, TemporalDep, limit_intake
 from api.schemas import AssignIn, CaseOut, DecisionIn, ExtensionIn, RequestCreated, RequestIn
 from api.updates import run_update
@@ -180,7 +180,7 @@ async def extend(request_id: str, payload: ExtensionIn, session: SessionDep, sta
     require_ppid_of(staff, case)
     command = ExtensionCommand(reason=payload.reason, actor=staff.email)
     await run_update(temporal, case.request.workflow_id, "extend", command, ActionResult)
-    return await _fresh_view(session, request_id)
+    return await _fresh_view(session, case)
 
 
 @router.post("/{request_id}/decision", response_model=CaseOut, summary="The written notice (Pasal 22(7))")
@@ -198,7 +198,7 @@ async def decide(request_id: str, payload: DecisionIn, session: SessionDep, staf
         actor=staff.email,
     )
     await run_update(temporal, case.request.workflow_id, "decide", command, ActionResult)
-    return await _fresh_view(session, request_id)
+    return await _fresh_view(session, case)
 
 
 @router.post("/{request_id}/assignment", response_model=CaseOut, summary="Forward to a PPID Pelaksana unit")
@@ -212,10 +212,14 @@ async def assign(request_id: str, payload: AssignIn, session: SessionDep, staff:
                                    "type": "value_error"}])  # fmt: skip
     command = AssignCommand(unit=unit.slug, actor=staff.email)
     await run_update(temporal, case.request.workflow_id, "assign", command, ActionResult)
-    return await _fresh_view(session, request_id)
+    return await _fresh_view(session, case)
 
 
-async def _fresh_view(session: SessionDep, request_id: str) -> CaseOut:
-    session.expire_all()
-    case = await load_case(session, request_id)
-    return await case_view(session, case, "staff")
+async def _fresh_view(session: SessionDep, case: LoadedCase) -> CaseOut:
+    """The case as the workflow's activity just wrote it. The body is unchanged; the unit is re-read only
+    when the action moved the request to another one."""
+    await session.refresh(case.request)
+    unit = case.unit
+    if case.request.unit_id != (unit.id if unit else None):
+        unit = await session.get(Unit, case.request.unit_id) if case.request.unit_id else None
+    return await case_view(session, LoadedCase(case.request, case.body, unit), "staff")
