@@ -15,6 +15,7 @@ from activities.notices import OUTCOME_LABELS, Notice, deadline_moved, render
 from activities.records import add_timeline, close_tasks, enqueue, open_task
 from db.calendar_repo import load_calendar
 from db.models import Body, InfoRequest, Task, Unit
+from db.requests_repo import load_request
 from db.session import write_gate
 from domain.calendar import Deadline, WorkingCalendar, add_working_days, working_day_before
 from domain.contracts import Alarm, CaseEvent, Recorded, ReminderPlan
@@ -61,11 +62,10 @@ class RequestActivities:
     @activity.defn(name="record_request_event")
     async def record_request_event(self, event: CaseEvent) -> Recorded:
         async with self._sessions() as session, write_gate(session.bind):
-            request = await session.get(InfoRequest, event.request_id)
-            if request is None:
+            loaded = await load_request(session, event.request_id)
+            if loaded is None:
                 raise ApplicationError(f"request {event.request_id} not found", non_retryable=True)
-            body = await session.get(Body, request.body_id)
-            assert body is not None
+            request, body, _unit = loaded
             deadline, alarms = None, None
             if event.deadline or event.reminders:
                 calendar = await load_calendar(session, body.slug)

@@ -15,6 +15,7 @@ from activities.notices import CLOCK_TEXTS
 from api.deps import Staff
 from api.schemas import CaseOut, DeadlineOut, TimelineEntry
 from db.models import Body, InfoRequest, Objection, TimelineEvent, Unit
+from db.requests_repo import load_request
 from domain.calendar import Deadline
 from domain.dates_id import explain_deadline
 from domain.enums import Role
@@ -88,13 +89,10 @@ class LoadedCase:
 async def load_case(session: AsyncSession, request_id: str) -> LoadedCase:
     if len(request_id) > 32:
         raise NOT_FOUND
-    request = await session.get(InfoRequest, request_id)
-    if request is None:
+    loaded = await load_request(session, request_id)
+    if loaded is None:
         raise NOT_FOUND
-    body = await session.get(Body, request.body_id)
-    assert body is not None
-    unit = await session.get(Unit, request.unit_id) if request.unit_id else None
-    return LoadedCase(request, body, unit)
+    return LoadedCase(*loaded)
 
 
 def staff_may_see(staff: Staff, case: LoadedCase) -> bool:
