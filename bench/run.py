@@ -371,6 +371,8 @@ if __name__ == "__main__":
         "--burst-timeout", type=float, default=150.0, help="seconds before the burst phase gives up"
     )
     arguments = parser.parse_args()
+    # SIGTERM ends the bench like Ctrl-C: the `ppid dev` stacks it started (in their own sessions) are stopped.
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
     figures = asyncio.run(main(arguments))
     save(figures)
     print(json.dumps(figures["targets"], indent=2))

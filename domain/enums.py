@@ -101,6 +101,5 @@ class TaskStatus(StrEnum):
 
 class NotificationStatus(StrEnum):
     PENDING = "pending"
-    SENDING = "sending"
     SENT = "sent"
     FAILED = "failed"  # permanent rejection (SMTP 5xx, bad address): recorded, not retried

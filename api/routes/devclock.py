@@ -88,9 +88,7 @@ async def _settle(state: AppState) -> bool:
     while loop.time() < deadline:
         async with state.sessions() as session:
             unsent = await session.scalar(
-                select(func.count())
-                .select_from(Notification)
-                .where(Notification.status.in_(("pending", "sending")))
+                select(func.count()).select_from(Notification).where(Notification.status == "pending")
             )
             events = await session.scalar(select(func.count()).select_from(TimelineEvent))
         if unsent == 0 and events == previous:
