@@ -55,7 +55,9 @@ async def run_worker(settings: Settings, stop: asyncio.Event | None = None) -> N
         max_cached_workflows=settings.ppid_worker_cache,
     )
     reconciler = asyncio.create_task(reconcile_forever(sessions, client, settings.temporal_task_queue))
-    outbox = asyncio.create_task(OutboxDispatcher(sessions, settings).run(stop))
+    outbox = None
+    if settings.ppid_outbox_in_worker:
+        outbox = asyncio.create_task(OutboxDispatcher(sessions, settings).run(stop))
     await start_calendar_watch(client, settings.temporal_task_queue)
     log.info(
         "worker started on task queue %s at %s",
@@ -69,10 +71,37 @@ async def run_worker(settings: Settings, stop: asyncio.Event | None = None) -> N
     finally:
         stop.set()
         reconciler.cancel()
-        try:  # the batch being sent is recorded before the worker exits
-            await asyncio.wait_for(outbox, OUTBOX_STOP_TIMEOUT_S)
-        except TimeoutError:
-            log.warning("outbox: the batch in flight did not finish; it is retried after the lease")
+        if outbox is not None:
+            await finish_outbox(outbox)
+        await engine.dispose()
+
+
+async def finish_outbox(outbox: asyncio.Task[None]) -> None:
+    """The batch being sent is recorded before the process exits (stop was set)."""
+    try:
+        await asyncio.wait_for(outbox, OUTBOX_STOP_TIMEOUT_S)
+    except TimeoutError:
+        log.warning("outbox: the batch in flight did not finish; it is retried after the lease")
+
+
+async def run_outbox(settings: Settings, stop: asyncio.Event | None = None) -> None:
+    """`ppid outbox`: the outbox dispatcher alone, until SIGTERM/SIGINT (the worker then runs with
+    PPID_OUTBOX_IN_WORKER=0). Several dispatchers may run: a claimed row is leased to one of them."""
+    from activities.outbox import OutboxDispatcher
+
+    stop = stop or asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    settings.secret_key()
+    engine = make_engine(settings.effective_database_url)
+    outbox = asyncio.create_task(OutboxDispatcher(make_session_factory(engine), settings).run(stop))
+    log.info("outbox dispatcher started")
+    try:
+        await stop.wait()
+    finally:
+        stop.set()
+        await finish_outbox(outbox)
         await engine.dispose()
 
 

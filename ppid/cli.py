@@ -86,6 +86,13 @@ def _cmd_worker(_args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_outbox(_args: argparse.Namespace) -> int:
+    from worker import run_outbox
+
+    asyncio.run(run_outbox(get_settings()))
+    return 0
+
+
 def _cmd_migrate(_args: argparse.Namespace) -> int:
     from db.migrate import upgrade
 
@@ -185,6 +192,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser("api", help="the API alone (uvicorn)").set_defaults(func=_cmd_api)
     sub.add_parser("worker", help="the Temporal worker alone").set_defaults(func=_cmd_worker)
+    sub.add_parser(
+        "outbox", help="the outbox dispatcher alone (with PPID_OUTBOX_IN_WORKER=0 on the worker)"
+    ).set_defaults(func=_cmd_outbox)
     sub.add_parser("migrate", help="apply database migrations").set_defaults(func=_cmd_migrate)
 
     directory = sub.add_parser("directory", help="the directory of bodies").add_subparsers(

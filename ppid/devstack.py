@@ -178,7 +178,10 @@ async def run_dev(settings: Settings, *, demo: bool = True) -> int:
 
         await asyncio.wait_for(connect_with_retry(settings, timeout=STARTUP_TIMEOUT), STARTUP_TIMEOUT + 5)
         python = sys.executable
-        children.append(await spawn("worker", [python, "-m", "ppid.cli", "worker"], env=child_env(env)))
+        # The outbox in its own process: mail goes out on the other core while the worker is busy.
+        worker_env = child_env(env | {"PPID_OUTBOX_IN_WORKER": "0"})
+        children.append(await spawn("worker", [python, "-m", "ppid.cli", "worker"], env=worker_env))
+        children.append(await spawn("outbox", [python, "-m", "ppid.cli", "outbox"], env=child_env(env)))
         children.append(await spawn("api", [python, "-m", "ppid.cli", "api"], env=child_env(env)))
         await _wait_for_api(settings.public_url, children, stop)
         if not stop.is_set():
@@ -196,9 +199,9 @@ async def run_dev(settings: Settings, *, demo: bool = True) -> int:
         print(f"error: {exc}", file=sys.stderr)
         code = 1
     finally:
-        # Stop in reverse order: API first, then the worker, then Temporal.
+        # Stop in reverse order: API first, then the outbox (its batch in flight), the worker, Temporal.
         for child in reversed(children):
-            await child.stop()
+            await child.stop(timeout=30)
         if sink is not None:
             sink.close()
             await sink.wait_closed()

@@ -55,6 +55,9 @@ class Settings(BaseSettings):
     # (Temporal's default) drains a burst of 1,000 deadlines in under 30 s; 250 keeps the worker near 190 MB
     # with 10,000 open cases but takes about 45 s for that burst (bench, README "Benchmarks").
     ppid_worker_cache: int = Field(default=1000, ge=0, le=10_000)
+    # The worker sends the outbox itself unless a separate `ppid outbox` process does (`ppid dev` runs one, so
+    # mail goes out on another core while the worker handles a burst of deadlines).
+    ppid_outbox_in_worker: bool = True
     ppid_bench: bool = False  # mounts the benchmark's insert-only baseline endpoint
 
     @property
