@@ -93,7 +93,6 @@ async def run_outbox(settings: Settings, stop: asyncio.Event | None = None) -> N
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
-    settings.secret_key()
     engine = make_engine(settings.effective_database_url)
     outbox = asyncio.create_task(OutboxDispatcher(make_session_factory(engine), settings).run(stop))
     log.info("outbox dispatcher started")
