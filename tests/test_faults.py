@@ -160,9 +160,9 @@ def _worker(env: dict[str, str]) -> subprocess.Popen[bytes]:
 
 async def test_worker_killed_and_database_away_cases_resume(
     temporal_env: WorkflowEnvironment, mailbox: tuple[Mailbox, int], tmp_path: Path, pg_cluster: PostgresCluster,
-    task_queue: str,
+    pg_template: str, task_queue: str,
 ) -> None:  # fmt: skip
-    url = pg_cluster.create_database(template="ppid_template")
+    url = pg_cluster.create_database(template=pg_template)
     box, port = mailbox
     env = {
         k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_", "PPID_", "TEMPORAL_", "SMTP_"))
@@ -198,6 +198,51 @@ async def test_worker_killed_and_database_away_cases_resume(
         finally:
             worker.terminate()
             worker.wait(timeout=30)
+
+
+async def test_outbox_as_its_own_process_beside_a_worker_that_does_not_send(
+    temporal_env: WorkflowEnvironment, mailbox: tuple[Mailbox, int], tmp_path: Path, pg_cluster: PostgresCluster,
+    pg_template: str, task_queue: str,
+) -> None:  # fmt: skip
+    """Compose's shape: `ppid worker` with PPID_OUTBOX_IN_WORKER=0 and `ppid outbox` beside it."""
+    url = pg_cluster.create_database(template=pg_template)
+    box, port = mailbox
+    env = {
+        k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_", "PPID_", "TEMPORAL_", "SMTP_"))
+    }
+    env |= {
+        "DATABASE_URL": url, "TEMPORAL_ADDRESS": temporal_env.client.service_client.config.target_host,
+        "TEMPORAL_TASK_QUEUE": task_queue, "SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(port),
+        "PPID_SECRET_KEY": "test-secret-key-that-is-long-enough-for-hs256", "PPID_DATA_DIR": str(tmp_path),
+    }  # fmt: skip
+    async with stack(temporal_env.client, mailbox, tmp_path, url, task_queue, with_worker=False) as s:
+        worker = _worker(env | {"PPID_OUTBOX_IN_WORKER": "0"})
+        outbox: subprocess.Popen[bytes] | None = None
+        try:
+            for _ in range(6):
+                await s.submit()
+            loop = asyncio.get_running_loop()
+            deadline = loop.time() + 60
+            while len(await _notification_rows(url)) < 12 and loop.time() < deadline:
+                await asyncio.sleep(0.2)
+            await asyncio.sleep(1)
+            rows = await _notification_rows(url)
+            assert len(rows) == 12 and all(r.status == "pending" for r in rows)  # the worker sent nothing
+            assert box.messages == []
+            outbox = subprocess.Popen(
+                [PPID, "outbox"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+            )
+            await _wait_messages(box, 12, timeout=60)
+            await asyncio.sleep(1)
+            assert max(_by_message_id(box.messages).values()) == 1
+            assert all(r.status == "sent" for r in await _notification_rows(url))
+            outbox.send_signal(signal.SIGTERM)
+            assert outbox.wait(timeout=30) == 0
+        finally:
+            for process in (outbox, worker):
+                if process is not None and process.poll() is None:
+                    process.terminate()
+                    process.wait(timeout=30)
 
 
 def _children(pid: int) -> list[int]:
