@@ -50,7 +50,7 @@ async def run_worker(settings: Settings, stop: asyncio.Event | None = None) -> N
         workflow_runner=workflow_runner(),
         activities=build_activities(sessions, settings),
         graceful_shutdown_timeout=timedelta(seconds=10),
-        # Every cached workflow costs about 0.1 MB (its sandbox and state); an evicted one is replayed from
+        # Every cached workflow costs about 0.05 MB (its sandbox and state); an evicted one is replayed from
         # its history when it wakes, which costs CPU in a burst of deadlines (PPID_WORKER_CACHE).
         max_cached_workflows=settings.ppid_worker_cache,
     )

@@ -332,7 +332,8 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
                 results["open_cases"] = {
                     "n": open_count, "fill_cases_per_s": (open_count - have) / (time.perf_counter() - started),
                     "server_rss_mb": stack.child_rss_mb("server start-dev"), "worker_rss_mb": stack.child_rss_mb(" worker"),
-                    "api_rss_mb": stack.child_rss_mb(" api"), "db_mb": db_mb(stack),
+                    "api_rss_mb": stack.child_rss_mb(" api"), "outbox_rss_mb": stack.child_rss_mb(" outbox"),
+                    "db_mb": db_mb(stack),
                 }  # fmt: skip
                 print(f"  {results['open_cases']}", flush=True)
                 save(results)

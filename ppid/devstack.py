@@ -1,4 +1,4 @@
-"""`ppid dev`: Temporal dev server, SQLite, migrations, demo seed, SMTP sink, worker (and outbox) and API."""
+"""`ppid dev`: Temporal dev server, SQLite, migrations, demo seed, SMTP sink, worker, outbox and API."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from pathlib import Path
 import httpx
 
 from db.migrate import upgrade_async
-from db.session import is_sqlite, make_engine, make_session_factory
+from db.session import make_engine, make_session_factory
 from ppid.demo import DEMO_PASSWORD, DemoLogin, existing_demo_logins, is_empty, seed_demo
 from ppid.mailsink import start_sink
 from ppid.processes import Child, child_env, spawn
@@ -178,16 +178,11 @@ async def run_dev(settings: Settings, *, demo: bool = True) -> int:
 
         await asyncio.wait_for(connect_with_retry(settings, timeout=STARTUP_TIMEOUT), STARTUP_TIMEOUT + 5)
         python = sys.executable
-        if is_sqlite(database_url):
-            # One SQLite file has one writer at a time: the worker sends the mail itself, its write transactions
-            # queued behind its own record activities (db.session.write_gate), not racing them from another
-            # process (bench: intake p99 0.2-0.8 s with a separate outbox process, 0.05-0.16 s without).
-            children.append(await spawn("worker", [python, "-m", "ppid.cli", "worker"], env=child_env(env)))
-        else:
-            # PostgreSQL: the outbox in its own process, so mail goes out on another core.
-            worker_env = child_env(env | {"PPID_OUTBOX_IN_WORKER": "0"})
-            children.append(await spawn("worker", [python, "-m", "ppid.cli", "worker"], env=worker_env))
-            children.append(await spawn("outbox", [python, "-m", "ppid.cli", "outbox"], env=child_env(env)))
+        # The outbox in its own process: mail goes out on the other core while the worker handles a burst of
+        # deadlines (bench: 1,000 expiries drained in 21-23 s instead of 32-37 s with the mail in the worker).
+        worker_env = child_env(env | {"PPID_OUTBOX_IN_WORKER": "0"})
+        children.append(await spawn("worker", [python, "-m", "ppid.cli", "worker"], env=worker_env))
+        children.append(await spawn("outbox", [python, "-m", "ppid.cli", "outbox"], env=child_env(env)))
         children.append(await spawn("api", [python, "-m", "ppid.cli", "api"], env=child_env(env)))
         await _wait_for_api(settings.public_url, children, stop)
         if not stop.is_set():

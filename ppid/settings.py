@@ -51,9 +51,9 @@ class Settings(BaseSettings):
     ppid_rate_limit_intake: int = 30
     ppid_rate_limit_tracking: int = 60
     ppid_rate_limit_login: int = 20
-    # Workflows kept in the worker's memory; the others are replayed from history when they wake up. 1,000
-    # (Temporal's default) drains a burst of 1,000 deadlines in under 30 s; 250 keeps the worker near 190 MB
-    # with 10,000 open cases but takes about 45 s for that burst (bench, README "Benchmarks").
+    # Workflows kept in the worker's memory (about 0.05 MB each); the others are replayed from history when
+    # they wake up. 1,000 (Temporal's default) drains a burst of 1,000 deadlines in 21-23 s with the worker
+    # near 200 MB for 10,000 open cases; 250 makes that burst replay most of its cases (bench, README).
     ppid_worker_cache: int = Field(default=1000, ge=0, le=10_000)
     # The worker sends the outbox itself unless a separate `ppid outbox` process does (`ppid dev` runs one, so
     # mail goes out on another core while the worker handles a burst of deadlines).
