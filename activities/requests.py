@@ -292,12 +292,8 @@ def _with_deadline(event: CaseEvent, deadline: Deadline) -> dict[str, object]:
     """The event's data with the deadline it computed. A late decision never shortens the objection window
     the requester was already told of (the workflow sends that date as `objection_deadline_floor`)."""
     data = dict(event.data)
-    floor = data.pop("objection_deadline_floor", None)
-    due = deadline.due_at
-    if isinstance(floor, str):
-        due = max(due, datetime.fromisoformat(floor))
-    elif isinstance(floor, datetime):
-        due = max(due, floor)
+    floor = data.pop("objection_deadline_floor", None)  # ISO text, as every datetime in `data`
+    due = max(deadline.due_at, datetime.fromisoformat(str(floor))) if floor else deadline.due_at
     data[DEADLINE_FIELD.get(event.event, "due_at")] = due
     data["deadline"] = deadline.model_dump(mode="json")
     return data
