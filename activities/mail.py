@@ -71,7 +71,7 @@ async def claim(
     if ids is None:
         candidates = select(Notification.id).where(due).order_by(Notification.id).limit(limit)
         # Looked at first without writing: an idle outbox then never takes SQLite's write lock.
-        if (await session.scalar(candidates.with_only_columns(Notification.id).limit(1))) is None:
+        if (await session.scalar(candidates.limit(1))) is None:
             return []
     else:
         candidates = select(Notification.id).where(Notification.id.in_(list(ids)))

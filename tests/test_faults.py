@@ -154,17 +154,21 @@ async def test_two_hundred_concurrent_intakes(
         assert (rows, registered) == (200, 200)
 
 
-def _process_env(
-    url: str, temporal_env: WorkflowEnvironment, task_queue: str, smtp_port: int, data_dir: Path
-) -> dict[str, str]:
-    """The environment of a `ppid worker` or `ppid outbox` started by a test, on that test's services."""
+@pytest.fixture
+def processes_on_pg(
+    temporal_env: WorkflowEnvironment, mailbox: tuple[Mailbox, int], tmp_path: Path, pg_cluster: PostgresCluster,
+    pg_template: str, task_queue: str,
+) -> tuple[str, dict[str, str]]:  # fmt: skip
+    """A fresh PostgreSQL database, and the environment of a `ppid worker` or `ppid outbox` the test starts on
+    it and on the test's Temporal and SMTP server."""
+    url = pg_cluster.create_database(template=pg_template)
     env = {
         k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_", "PPID_", "TEMPORAL_", "SMTP_"))
     }
-    return env | {
+    return url, env | {
         "DATABASE_URL": url, "TEMPORAL_ADDRESS": temporal_env.client.service_client.config.target_host,
-        "TEMPORAL_TASK_QUEUE": task_queue, "SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(smtp_port),
-        "PPID_SECRET_KEY": "test-secret-key-that-is-long-enough-for-hs256", "PPID_DATA_DIR": str(data_dir),
+        "TEMPORAL_TASK_QUEUE": task_queue, "SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(mailbox[1]),
+        "PPID_SECRET_KEY": "test-secret-key-that-is-long-enough-for-hs256", "PPID_DATA_DIR": str(tmp_path),
     }  # fmt: skip
 
 
@@ -174,11 +178,10 @@ def _worker(env: dict[str, str]) -> subprocess.Popen[bytes]:
 
 async def test_worker_killed_and_database_away_cases_resume(
     temporal_env: WorkflowEnvironment, mailbox: tuple[Mailbox, int], tmp_path: Path, pg_cluster: PostgresCluster,
-    pg_template: str, task_queue: str,
+    task_queue: str, processes_on_pg: tuple[str, dict[str, str]],
 ) -> None:  # fmt: skip
-    url = pg_cluster.create_database(template=pg_template)
-    box, port = mailbox
-    env = _process_env(url, temporal_env, task_queue, port, tmp_path)
+    url, env = processes_on_pg
+    box, _port = mailbox
     async with stack(temporal_env.client, mailbox, tmp_path, url, task_queue, with_worker=False) as s:
         worker = _worker(env)
         created = [await s.submit() for _ in range(6)]
@@ -208,13 +211,12 @@ async def test_worker_killed_and_database_away_cases_resume(
 
 
 async def test_outbox_as_its_own_process_beside_a_worker_that_does_not_send(
-    temporal_env: WorkflowEnvironment, mailbox: tuple[Mailbox, int], tmp_path: Path, pg_cluster: PostgresCluster,
-    pg_template: str, task_queue: str,
+    temporal_env: WorkflowEnvironment, mailbox: tuple[Mailbox, int], tmp_path: Path, task_queue: str,
+    processes_on_pg: tuple[str, dict[str, str]],
 ) -> None:  # fmt: skip
     """Compose's shape: `ppid worker` with PPID_OUTBOX_IN_WORKER=0 and `ppid outbox` beside it."""
-    url = pg_cluster.create_database(template=pg_template)
-    box, port = mailbox
-    env = _process_env(url, temporal_env, task_queue, port, tmp_path)
+    url, env = processes_on_pg
+    box = mailbox[0]
     async with stack(temporal_env.client, mailbox, tmp_path, url, task_queue, with_worker=False) as s:
         worker = _worker(env | {"PPID_OUTBOX_IN_WORKER": "0"})
         outbox: subprocess.Popen[bytes] | None = None
