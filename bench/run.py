@@ -5,6 +5,8 @@ Starts `ppid dev` (real clock) on fresh data and measures:
   workflow run, receipt and PPID notice sent), against the same API stack inserting one row only;
 - staff_update: a staff action (decision, a Temporal Update) through the API, against a direct DB update;
 - open_cases: memory of the Temporal dev server and the worker, and disk, with >= 10,000 open cases;
+- the Temporal floor (bench/floor.py): no-op cases and no-op Updates on the same dev server, the best any
+  Temporal-backed intake or staff action reaches on this machine;
 then `ppid dev --clock simulated` for deadline_burst: n T1 clocks due at the same moment, how fast they drain.
 Figures go to bench/results/latest.json. Targets are reported, not asserted.
 """
@@ -28,6 +30,8 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+
+from bench import floor
 
 ROOT = Path(__file__).resolve().parent.parent
 PPID = str(Path(sys.executable).parent / "ppid")
@@ -307,16 +311,25 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
                 print("baseline: insert-only endpoint …", flush=True)
                 base = await baseline_rps(http, args.baseline_seconds)
                 print(f"  {base:.0f} rps", flush=True)
+                print("floor: no-op cases and no-op Updates on the same Temporal dev server …", flush=True)
+                noop = await floor.measure(
+                    f"127.0.0.1:{stack.temporal_port}", cases=1000, updates=args.updates
+                )
+                print(f"  {noop}", flush=True)
                 print("intake: open-loop steps …", flush=True)
                 intake = await intake_steps(stack, http, args.rates, args.seconds)
-                intake |= {"baseline_rps": base, "ratio": intake["cases_per_s"] / base}
+                intake |= {"baseline_rps": base, "ratio": intake["cases_per_s"] / base,
+                           "floor_cases_per_s": noop["cases_per_s"], "floor_ratio": noop["cases_per_s"] / base}  # fmt: skip
                 print(f"  {intake}", flush=True)
                 results["intake"] = intake
                 save(results)
                 print("staff updates …", flush=True)
                 fresh = await fill(http, args.updates)
                 await asyncio.sleep(2)
-                results["staff_update"] = await staff_updates(stack, http, fresh)
+                results["staff_update"] = await staff_updates(stack, http, fresh) | {
+                    "floor_p50_ms": noop["update_p50_ms"],
+                    "floor_p99_ms": noop["update_p99_ms"],
+                }
                 print(f"  {results['staff_update']}", flush=True)
                 save(results)
                 have = stack.query("SELECT count(*) FROM requests WHERE status IN ('received', 'extended')")
