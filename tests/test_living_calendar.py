@@ -12,6 +12,9 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Replayer
 
+from db.calendar_repo import load_calendar
+from db.models import CalendarChangeRow
+from db.session import make_engine, make_session_factory
 from domain.calendar import WorkingCalendar, working_day_before
 from tests.conftest import text_of
 from tests.requests_support import PPID_SANGGAU, REQUESTER_EMAIL, Stack
@@ -173,3 +176,32 @@ async def test_cancelled_holiday_never_shortens_a_told_date_unless_confirmed(sim
     earlier = await _wait_for(sim, second["id"], ppid, "objection_deadline", later)
     assert earlier["objection_deadline"] == told
     assert (await sim.http.delete("/v1/calendar/holidays/2026-07-07", headers=admin)).status_code == 404
+
+
+async def test_a_change_committed_under_a_lower_version_still_reaches_the_shared_calendar(
+    sqlite_database_url: str,
+) -> None:
+    """Built calendars are shared per database until the change rows change. On PostgreSQL a change may
+    commit after one with a higher id; it must still be seen, not hidden behind an unchanged highest id."""
+    engine = make_engine(sqlite_database_url)
+    sessions = make_session_factory(engine)
+
+    async def add(version: int, day: date) -> None:
+        async with sessions() as session:
+            session.add(CalendarChangeRow(id=version, action="add", date=day, name=f"Libur {version}",
+                                          created_by="admin@ppid.example"))  # fmt: skip
+            await session.commit()
+
+    async def holidays_in_december() -> set[date]:
+        async with sessions() as session:
+            calendar = await load_calendar(session, "kab-sanggau")
+        return {day for day in calendar.holidays_of(2031) if day.month == 12 and day.day < 20}
+
+    try:
+        await add(1000, date(2031, 12, 2))
+        assert await holidays_in_december() == {date(2031, 12, 2)}
+        assert await holidays_in_december() == {date(2031, 12, 2)}  # the shared calendar
+        await add(999, date(2031, 12, 3))  # committed late, under a lower version
+        assert await holidays_in_december() == {date(2031, 12, 2), date(2031, 12, 3)}
+    finally:
+        await engine.dispose()
