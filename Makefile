@@ -19,7 +19,7 @@ dev: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/ruff check .
-	$(BIN)/mypy domain db activities workflows api ppid worker.py
+	$(BIN)/mypy domain db activities workflows api ppid bench worker.py
 	# The workflow sandbox re-imports workflow modules per run: let Python cache their bytecode.
 	env -u PYTHONDONTWRITEBYTECODE $(BIN)/python -m pytest $(PYTEST_ARGS)
 
@@ -28,7 +28,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 
 typecheck: $(STAMP)
-	$(BIN)/mypy domain db activities workflows api ppid worker.py
+	$(BIN)/mypy domain db activities workflows api ppid bench worker.py
 
 check: lint typecheck test
 
