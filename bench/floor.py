@@ -1,33 +1,47 @@
-"""The Temporal floor: what the bench's own dev server does for a case workflow with no work in it.
+"""The Temporal floor: what the bench's own dev server and a worker like ours do for a case with no work in it.
 
-A no-op case is one workflow whose run is one local activity that does nothing; a no-op staff action is one
-Update whose handler is one such local activity. Run on the same dev server as the measured stack, beside
-it, they give the best any intake or staff action built on Temporal can reach on this machine; the intake
-and update figures are read against them (`intake.floor_cases_per_s`, `staff_update.floor_p50_ms`).
+A no-op case is a workflow whose first task runs one local activity that does nothing and then waits, open,
+for a staff action; the staff action is an Update whose handler is one such local activity. They run on the
+same dev server as the measured stack, from a worker process set up like ours (its own process, the same
+sandbox with the workflow module shared, the same cache). The intake and update figures are read against
+them: no intake or staff action built on Temporal does better on this machine
+(`intake.floor_cases_per_s`, `staff_update.floor_p50_ms`).
+
+`python -m bench.floor ADDRESS COUNT_FILE` runs that worker; the bench starts and stops it.
 """
 
 from __future__ import annotations
 
 import asyncio
+import signal
+import subprocess
+import sys
 import time
 import uuid
 from datetime import timedelta
+from pathlib import Path
 
 from temporalio import activity, workflow
-from temporalio.client import Client
+from temporalio.client import Client, WorkflowHandle
 from temporalio.worker import Worker
+from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
 TASK_QUEUE = "bench-floor"
 NOOP_TIMEOUT = timedelta(seconds=30)
+ROOT = Path(__file__).resolve().parent.parent
 
 
-class Counter:
-    done = 0
+class Done:
+    """Where the worker process counts the no-op activities it ran: one byte each."""
+
+    path: Path | None = None
 
 
 @activity.defn(name="bench_noop")
 async def noop() -> None:
-    Counter.done += 1
+    if Done.path is not None:
+        with Done.path.open("ab") as done:
+            done.write(b".")
 
 
 @workflow.defn(name="BenchNoopCase")
@@ -36,10 +50,9 @@ class NoopCase:
         self.acted = False
 
     @workflow.run
-    async def run(self, wait_for_action: bool) -> None:
+    async def run(self) -> None:
         await workflow.execute_local_activity(noop, start_to_close_timeout=NOOP_TIMEOUT)
-        if wait_for_action:
-            await workflow.wait_condition(lambda: self.acted)
+        await workflow.wait_condition(lambda: self.acted)
 
     @workflow.update(name="act")
     async def act(self) -> None:
@@ -52,49 +65,80 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
-async def floor_intake(client: Client, n: int, concurrency: int = 24) -> float:
-    """No-op cases started by `concurrency` clients in a closed loop: cases fully run per second."""
-    run = uuid.uuid4().hex[:8]
-    before = Counter.done
-    remaining = list(range(n))
-
-    async def starter() -> None:
-        while remaining:
-            index = remaining.pop()
-            await client.start_workflow(
-                NoopCase.run, False, id=f"bench-floor-{run}-{index}", task_queue=TASK_QUEUE
-            )
-
-    started = time.perf_counter()
-    await asyncio.gather(*(starter() for _ in range(concurrency)))
-    while Counter.done - before < n:
-        await asyncio.sleep(0.01)
-    return n / (time.perf_counter() - started)
-
-
-async def floor_updates(client: Client, n: int) -> dict[str, float]:
-    """No-op Updates, one after another, each on its own open no-op case (as the staff actions measured)."""
-    run = uuid.uuid4().hex[:8]
-    handles = [
-        await client.start_workflow(NoopCase.run, True, id=f"bench-floor-{run}-{i}", task_queue=TASK_QUEUE)
-        for i in range(n)
-    ]
-    while Counter.done < n:  # every case's first task done and cached, as for the staff actions
-        await asyncio.sleep(0.05)
-    await asyncio.sleep(2)
-    latencies = []
-    for handle in handles:
-        started = time.perf_counter()
-        await handle.execute_update("act")
-        latencies.append((time.perf_counter() - started) * 1000)
-    return {"p50_ms": percentile(latencies, 0.5), "p99_ms": percentile(latencies, 0.99)}
-
-
-async def measure(address: str, *, cases: int, updates: int) -> dict[str, float]:
+async def serve(address: str, done: Path) -> None:
+    Done.path = done
+    stop = asyncio.Event()
+    asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
     client = await Client.connect(address)
-    async with Worker(client, task_queue=TASK_QUEUE, workflows=[NoopCase], activities=[noop]):
-        Counter.done = 0
-        cases_per_s = await floor_intake(client, cases)
-        Counter.done = 0
-        update = await floor_updates(client, updates)
-    return {"cases_per_s": cases_per_s, "update_p50_ms": update["p50_ms"], "update_p99_ms": update["p99_ms"]}
+    runner = SandboxedWorkflowRunner(
+        restrictions=SandboxRestrictions.default.with_passthrough_modules("bench")
+    )
+    async with Worker(
+        client, task_queue=TASK_QUEUE, workflows=[NoopCase], activities=[noop], workflow_runner=runner,
+        max_cached_workflows=1000,
+    ):  # fmt: skip
+        await stop.wait()
+
+
+def _count(done: Path) -> int:
+    return done.stat().st_size
+
+
+async def _until_done(done: Path, count: int) -> None:
+    while _count(done) < count:
+        await asyncio.sleep(0.01)
+
+
+async def measure(address: str, work: Path, *, cases: int, updates: int) -> dict[str, float]:
+    """No-op cases started by 24 clients in a closed loop (cases whose first task ran, per second), then
+    no-op Updates one after another on the last cases started (cached in the worker, as for the staff
+    actions measured). The cases are terminated afterwards, so the later phases do not carry them."""
+    done = work / "floor-done"
+    done.write_bytes(b"")
+    worker = subprocess.Popen([sys.executable, "-m", "bench.floor", address, str(done)], cwd=ROOT)
+    client = await Client.connect(address)
+    run = uuid.uuid4().hex[:8]
+    handles: list[WorkflowHandle[NoopCase, None]] = []
+    try:
+        handles.append(
+            await client.start_workflow(NoopCase.run, id=f"bench-floor-{run}-warm", task_queue=TASK_QUEUE)
+        )
+        await asyncio.wait_for(_until_done(done, 1), 60)
+        remaining = list(range(cases))
+
+        async def starter() -> None:
+            while remaining:
+                case_id = f"bench-floor-{run}-{remaining.pop()}"
+                handles.append(await client.start_workflow(NoopCase.run, id=case_id, task_queue=TASK_QUEUE))
+
+        started = time.perf_counter()
+        await asyncio.gather(*(starter() for _ in range(24)))
+        await _until_done(done, 1 + cases)
+        cases_per_s = cases / (time.perf_counter() - started)
+        await asyncio.sleep(2)
+        latencies = []
+        for handle in handles[-updates:]:
+            began = time.perf_counter()
+            await handle.execute_update("act")
+            latencies.append((time.perf_counter() - began) * 1000)
+        await _until_done(done, 1 + cases + updates)
+    finally:
+        worker.terminate()
+        worker.wait(timeout=30)
+    open_cases = handles[:-updates] if updates else handles
+    for start in range(0, len(open_cases), 50):
+        await asyncio.gather(
+            *(handle.terminate("bench floor measured") for handle in open_cases[start : start + 50])
+        )
+    return {
+        "cases_per_s": cases_per_s,
+        "update_p50_ms": percentile(latencies, 0.5),
+        "update_p99_ms": percentile(latencies, 0.99),
+    }
+
+
+if __name__ == "__main__":
+    # Served from the module as imported (not as __main__): the sandbox shares it with the runs.
+    from bench import floor
+
+    asyncio.run(floor.serve(sys.argv[1], Path(sys.argv[2])))

@@ -313,7 +313,7 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
                 print(f"  {base:.0f} rps", flush=True)
                 print("floor: no-op cases and no-op Updates on the same Temporal dev server …", flush=True)
                 noop = await floor.measure(
-                    f"127.0.0.1:{stack.temporal_port}", cases=1000, updates=args.updates
+                    f"127.0.0.1:{stack.temporal_port}", work, cases=1000, updates=args.updates
                 )
                 print(f"  {noop}", flush=True)
                 print("intake: open-loop steps …", flush=True)
