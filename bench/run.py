@@ -110,19 +110,33 @@ class DevStack:
             self.process.send_signal(signal.SIGTERM)
             self.process.wait(timeout=120)
 
-    def child_rss_mb(self, needle: str) -> float:
+    def child_status(self, needle: str) -> tuple[float, float]:
+        """A child process's resident memory (MB) and CPU time so far (s)."""
         assert self.process is not None
         for stat in Path("/proc").glob("[0-9]*/stat"):
             try:
-                parent = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+                fields = stat.read_text().rsplit(")", 1)[1].split()
                 cmdline = (stat.parent / "cmdline").read_bytes().replace(b"\0", b" ").decode()
             except (OSError, IndexError, ValueError):
                 continue
-            if parent == self.process.pid and needle in cmdline:
+            if int(fields[1]) == self.process.pid and needle in cmdline:
+                cpu_s = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
                 for line in (stat.parent / "status").read_text().splitlines():
                     if line.startswith("VmRSS:"):
-                        return int(line.split()[1]) / 1024
+                        return int(line.split()[1]) / 1024, cpu_s
         raise RuntimeError(f"no child process matching {needle!r}")
+
+    def child_rss_mb(self, needle: str) -> float:
+        return self.child_status(needle)[0]
+
+    async def settle(self, needle: str = "server start-dev", idle_share: float = 0.05) -> None:
+        """Wait (at most a minute) until the child uses under `idle_share` of a core: the dev server goes on
+        working (visibility, closed executions) after the calls that caused the work have returned."""
+        for _ in range(60):
+            before = self.child_status(needle)[1]
+            await asyncio.sleep(1)
+            if self.child_status(needle)[1] - before < idle_share:
+                return
 
     def query(self, sql: str, *args: Any) -> Any:
         with sqlite3.connect(f"file:{self.db_path}?mode=ro", uri=True, timeout=30) as db:
@@ -316,6 +330,9 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
                     f"127.0.0.1:{stack.temporal_port}", work, cases=1000, updates=args.updates
                 )
                 print(f"  {noop}", flush=True)
+                settled = time.perf_counter()
+                await stack.settle()
+                print(f"  dev server idle again after {time.perf_counter() - settled:.0f} s", flush=True)
                 print("intake: open-loop steps …", flush=True)
                 intake = await intake_steps(stack, http, args.rates, args.seconds)
                 intake |= {"baseline_rps": base, "ratio": intake["cases_per_s"] / base,
