@@ -13,6 +13,7 @@ them: no intake or staff action built on Temporal does better on this machine
 from __future__ import annotations
 
 import asyncio
+import os
 import signal
 import subprocess
 import sys
@@ -142,3 +143,4 @@ if __name__ == "__main__":
     from bench import floor
 
     asyncio.run(floor.serve(sys.argv[1], Path(sys.argv[2])))
+    os._exit(0)  # not through interpreter finalization, where the SDK's threads may still hold the GIL
