@@ -209,11 +209,10 @@ class MailActivities:
         moment) is left to the dispatcher, which retries it with back-off. Never sends a row twice."""
         async with self._sessions() as session:
             await self._mailer.deliver(session, await claim(session, ids=notification_ids))
-            statuses = dict(
-                (await session.execute(
-                    select(Notification.id, Notification.status).where(Notification.id.in_(notification_ids))
-                )).tuples().all()
-            )  # fmt: skip
+            rows = await session.execute(
+                select(Notification.id, Notification.status).where(Notification.id.in_(notification_ids))
+            )
+            statuses: dict[int, str] = {notification_id: status for notification_id, status in rows}
         return [statuses.get(notification_id, "missing") for notification_id in notification_ids]
 
     @activity.defn(name="send_notification")
