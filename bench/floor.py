@@ -118,7 +118,7 @@ async def measure(address: str, work: Path, *, cases: int, updates: int) -> dict
         cases_per_s = cases / (time.perf_counter() - started)
         await asyncio.sleep(2)
         latencies = []
-        for handle in handles[-updates:]:
+        for handle in handles[len(handles) - updates :]:
             began = time.perf_counter()
             await handle.execute_update("act")
             latencies.append((time.perf_counter() - began) * 1000)
@@ -126,7 +126,7 @@ async def measure(address: str, work: Path, *, cases: int, updates: int) -> dict
     finally:
         worker.terminate()
         worker.wait(timeout=30)
-    open_cases = handles[:-updates] if updates else handles
+    open_cases = handles[: len(handles) - updates]
     for start in range(0, len(open_cases), 50):
         await asyncio.gather(
             *(handle.terminate("bench floor measured") for handle in open_cases[start : start + 50])
