@@ -138,6 +138,10 @@ class DevStack:
             if self.child_status(needle)[1] - before < idle_share:
                 return
 
+    async def until_notices_sent(self) -> None:
+        while self.query("SELECT count(*) FROM notifications WHERE status != 'sent'") > 0:
+            await asyncio.sleep(0.2)
+
     def query(self, sql: str, *args: Any) -> Any:
         with sqlite3.connect(f"file:{self.db_path}?mode=ro", uri=True, timeout=30) as db:
             return db.execute(sql, args).fetchone()[0]
@@ -344,8 +348,7 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
                 fresh = await fill(http, args.updates)
                 # Measured on a quiet stack: the receipts of the cases just made are sent first, so the
                 # decisions meet only their own notices being sent (the outbox writes the same SQLite file).
-                while stack.query("SELECT count(*) FROM notifications WHERE status != 'sent'") > 0:
-                    await asyncio.sleep(0.2)
+                await stack.until_notices_sent()
                 await stack.settle()
                 results["staff_update"] = await staff_updates(stack, http, fresh) | {
                     "floor_p50_ms": noop["update_p50_ms"],
@@ -360,8 +363,7 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
                 open_count = stack.query(
                     "SELECT count(*) FROM requests WHERE status IN ('received', 'extended')"
                 )
-                while stack.query("SELECT count(*) FROM notifications WHERE status != 'sent'") > 0:
-                    await asyncio.sleep(0.5)
+                await stack.until_notices_sent()
                 await asyncio.sleep(3)
                 results["open_cases"] = {
                     "n": open_count, "fill_cases_per_s": (open_count - have) / (time.perf_counter() - started),
