@@ -27,6 +27,8 @@ from temporalio.client import Client, WorkflowHandle
 from temporalio.worker import Worker
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
+from bench.figures import percentile
+
 TASK_QUEUE = "bench-floor"
 NOOP_TIMEOUT = timedelta(seconds=30)
 ROOT = Path(__file__).resolve().parent.parent
@@ -59,11 +61,6 @@ class NoopCase:
     async def act(self) -> None:
         await workflow.execute_local_activity(noop, start_to_close_timeout=NOOP_TIMEOUT)
         self.acted = True
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
 async def serve(address: str, done: Path) -> None:

@@ -32,6 +32,7 @@ from typing import Any
 import httpx
 
 from bench import floor
+from bench.figures import percentile
 
 ROOT = Path(__file__).resolve().parent.parent
 PPID = str(Path(sys.executable).parent / "ppid")
@@ -55,11 +56,6 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
 class DevStack:
