@@ -177,6 +177,7 @@ async def build_case_file(session: AsyncSession, dispute: Dispute) -> dict[str, 
                 "event": e.event,
                 "label": e.label,
                 "actor": e.actor,
+                "internal": e.internal,
             }
             for e in events
         ],

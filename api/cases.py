@@ -71,6 +71,50 @@ def case_deadlines(
     return result
 
 
+def timeline_entries(events: list[TimelineEvent], tz: str, view: View) -> list[TimelineEntry]:
+    """The one rule of the requester's view, for every object (request, objection, dispute): the public
+    events only, without the staff who acted or the data behind them."""
+    return [
+        TimelineEntry(
+            at=e.at.astimezone(ZoneInfo(tz)), event=e.event, label=e.label,
+            actor=e.actor if view == "staff" else None, data=e.data if view == "staff" else None,
+        )
+        for e in events
+        if view == "staff" or not e.internal
+    ]  # fmt: skip
+
+
+def requester_case_file(case_file: dict[str, Any]) -> dict[str, Any]:
+    """The KI's case file as the requester may read it, by the same rule as `timeline_entries`: no internal
+    events, no acting staff, only the notices addressed to the requester, the NIK masked."""
+    return {
+        **_without_actors(case_file),
+        "requester": {**case_file["requester"], "nik": mask_nik(case_file["requester"].get("nik"))},
+        "notices": [
+            {k: v for k, v in n.items() if k != "recipient"}
+            for n in case_file.get("notices", [])
+            if n.get("recipient_role") == "requester"
+        ],
+        "timeline": [
+            {k: v for k, v in e.items() if k not in ("actor", "internal")}
+            for e in case_file.get("timeline", [])
+            if not e.get("internal") and not str(e.get("event", "")).startswith(INTERNAL_EVENT_PREFIXES)
+        ],
+    }
+
+
+# Case files assembled before the timeline carried its `internal` flag still hide these events.
+INTERNAL_EVENT_PREFIXES = ("reminder", "extension_prompt", "atasan_reminder", "mail_failed")
+
+
+def _without_actors(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _without_actors(v) for k, v in value.items() if k != "actor"}
+    if isinstance(value, list):
+        return [_without_actors(v) for v in value]
+    return value
+
+
 def local(moment: datetime | None, tz: str) -> datetime | None:
     """Times are shown with the offset of the body's time zone (a deadline is the end of a local day)."""
     return moment.astimezone(ZoneInfo(tz)) if moment is not None else None
@@ -182,16 +226,7 @@ async def case_view(session: AsyncSession, case: LoadedCase, view: View) -> Case
         objection_deadline=local(request.objection_deadline, tz),
         objections=list(objections),
         information=request.information,
-        timeline=[
-            TimelineEntry(
-                at=local(e.at, tz),
-                event=e.event,
-                label=e.label,
-                actor=e.actor if view == "staff" else None,
-                data=e.data if view == "staff" else None,
-            )
-            for e in events
-        ],
+        timeline=timeline_entries(list(events), tz, view),
         deadlines=case_deadlines(request, objection_rows, sorted(all_events, key=lambda e: (e.at, e.id))),
         requester=requester,
     )

@@ -83,7 +83,7 @@ async def get_optional_staff(
     if not token:
         return None
     try:
-        user_id = read_token(token, secret=state.secret_key)
+        claims = read_token(token, secret=state.secret_key)
     except InvalidToken:
         raise UNAUTHORIZED from None
     row = (
@@ -92,10 +92,11 @@ async def get_optional_staff(
             .outerjoin(Body, Body.id == User.body_id)
             .outerjoin(Unit, Unit.id == User.unit_id)
             .outerjoin(KomisiInformasi, KomisiInformasi.id == User.komisi_id)
-            .where(User.id == user_id)
+            .where(User.id == claims.user_id)
         )
     ).first()
-    if row is None or not row[0].active:
+    # A password change or a deactivation moved the version on: tokens issued before it are revoked.
+    if row is None or not row[0].active or row[0].token_version != claims.version:
         raise UNAUTHORIZED
     user, body_slug, unit_slug, komisi_slug = row
     return Staff(

@@ -7,6 +7,8 @@ between, the worker's reconciler starts the workflow of every row whose registra
 
 from __future__ import annotations
 
+import hashlib
+import json
 from datetime import datetime
 from typing import Any
 
@@ -72,3 +74,10 @@ async def insert_request(session: AsyncSession, **fields: Any) -> InfoRequest:
 
 async def find_by_idempotency_key(session: AsyncSession, key: str) -> InfoRequest | None:
     return await session.scalar(select(InfoRequest).where(InfoRequest.idempotency_key == key))
+
+
+def idempotency_fingerprint(form: dict[str, Any], staff_id: int | None) -> str:
+    """What a retried submission must repeat to get its case back: the whole form and the same caller."""
+    caller = f"staff:{staff_id}" if staff_id is not None else "public"
+    canonical = json.dumps({"caller": caller, "form": form}, sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(canonical.encode("utf-8", "surrogatepass")).hexdigest()

@@ -81,6 +81,8 @@ class User(Timestamped, Base):
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
     komisi_id: Mapped[int | None] = mapped_column(ForeignKey("komisi_informasi.id"))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Carried in every token: a password change or a deactivation increments it, revoking older tokens.
+    token_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class RegistrationCounter(Base):
@@ -122,6 +124,8 @@ class InfoRequest(Timestamped, Base):
     delivery_method: Mapped[str] = mapped_column(String(16))
     tracking_code_hash: Mapped[str] = mapped_column(String(128))
     idempotency_key: Mapped[str | None] = mapped_column(String(128), unique=True)
+    # sha256 of the submitted form and the caller: a replay must send the same form to get the case back.
+    idempotency_fingerprint: Mapped[str | None] = mapped_column(String(64))
     received_at: Mapped[datetime] = mapped_column(UTCDateTime)
     due_at: Mapped[datetime] = mapped_column(UTCDateTime)
     deadline: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # explanation of the current T1/T2

@@ -78,8 +78,11 @@ async def create_or_update_user(
 
     user = await session.scalar(select(User).where(User.email == email))
     if user is None:
-        user = User(email=email)
+        user = User(email=email, token_version=0)
         session.add(user)
+    elif not verify_password(user.password_hash, password) or not user.active:
+        # A new password (or a reactivation) revokes every token issued before it.
+        user.token_version = (user.token_version or 0) + 1
     user.password_hash = hash_password(password)
     user.role = role_.value
     user.name = name if name is not None else (user.name or "")
@@ -87,5 +90,16 @@ async def create_or_update_user(
     user.unit_id = unit_row.id if unit_row else None
     user.komisi_id = komisi_row.id if komisi_row else None
     user.active = True
+    await session.flush()
+    return user
+
+
+async def deactivate_user(session: AsyncSession, *, email: str) -> User:
+    """The account can no longer sign in, and every token it holds is refused from now on."""
+    user = await session.scalar(select(User).where(User.email == email.strip().lower()))
+    if user is None:
+        raise UserError(f"unknown account {email!r}")
+    user.active = False
+    user.token_version = (user.token_version or 0) + 1
     await session.flush()
     return user

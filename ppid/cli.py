@@ -51,6 +51,7 @@ def _cmd_dev(args: argparse.Namespace) -> int:
     for option, variable in (
         ("port", "PPID_PORT"),
         ("temporal_port", "PPID_TEMPORAL_PORT"),
+        ("temporal_ui_port", "PPID_TEMPORAL_UI_PORT"),
         ("data_dir", "PPID_DATA_DIR"),
         ("clock", "PPID_CLOCK"),
     ):
@@ -178,6 +179,18 @@ def _cmd_user_create(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_user_disable(args: argparse.Namespace) -> int:
+    from db.users import UserError, deactivate_user
+
+    try:
+        user = asyncio.run(_with_session(lambda session: deactivate_user(session, email=args.email)))
+    except (UserError, NotMigrated) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(f"Akun {user.email} dinonaktifkan; semua tokennya tidak berlaku lagi.")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="ppid", description="Layanan informasi publik (UU 14/2008)")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -185,6 +198,7 @@ def build_parser() -> argparse.ArgumentParser:
     dev = sub.add_parser("dev", help="the whole product on one machine (Temporal, SQLite, worker, API, mail)")
     dev.add_argument("--port", type=int)
     dev.add_argument("--temporal-port", type=int)
+    dev.add_argument("--temporal-ui-port", type=int, help="the Temporal Web UI (default: temporal port + 1000)")
     dev.add_argument("--data-dir")
     dev.add_argument("--clock", choices=["real", "simulated"])
     dev.add_argument("--no-demo", action="store_true", help="do not seed the demo directory and users")
@@ -214,6 +228,9 @@ def build_parser() -> argparse.ArgumentParser:
     create.add_argument("--komisi")
     create.add_argument("--name")
     create.set_defaults(func=_cmd_user_create)
+    disable = user.add_parser("disable", help="deactivate a staff account and revoke its tokens")
+    disable.add_argument("--email", required=True)
+    disable.set_defaults(func=_cmd_user_disable)
     return parser
 
 

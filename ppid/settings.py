@@ -42,15 +42,19 @@ class Settings(BaseSettings):
     ppid_data_dir: Path = Path("./var")
     ppid_port: int = Field(default=8000, ge=1, le=65535)
     ppid_temporal_port: int = Field(default=7233, ge=1, le=65534)
+    ppid_temporal_ui_port: int | None = Field(default=None, ge=1, le=65535)  # default: temporal port + 1000
 
     # Not in the contract: where `ppid api` binds (0.0.0.0 in containers) and the dev mail sink's folder.
     ppid_api_host: str = "127.0.0.1"
     ppid_mailbox_dir: Path | None = None
+    ppid_mailbox_key: str | None = None  # `ppid dev` makes one per start and prints it
     ppid_token_minutes: int = 8 * 60
     # Anonymous calls per client address and minute (0 switches a limit off, e.g. for benchmarks).
     ppid_rate_limit_intake: int = 30
     ppid_rate_limit_tracking: int = 60
     ppid_rate_limit_login: int = 20
+    # How long an Idempotency-Key names its submission; after that the key may name a new one.
+    ppid_idempotency_hours: int = Field(default=24, ge=1, le=24 * 30)
     # Workflows kept in the worker's memory (about 0.05 MB each); the others are replayed from history when
     # they wake up. 1,000 (Temporal's default) drains a burst of 1,000 deadlines in 21-23 s with the worker
     # near 200 MB for 10,000 open cases; 250 makes that burst replay most of its cases (bench, README).
@@ -66,7 +70,10 @@ class Settings(BaseSettings):
 
     @property
     def effective_database_url(self) -> str:
-        return self.database_url or f"sqlite+aiosqlite:///{self.data_dir / 'ppid.sqlite3'}"
+        """The same for every `ppid` command of one environment: the simulated clock keeps its own file,
+        so `PPID_CLOCK=simulated ppid user create …` writes where `ppid dev --clock simulated` reads."""
+        name = "ppid-simulated.sqlite3" if self.ppid_clock == "simulated" else "ppid.sqlite3"
+        return self.database_url or f"sqlite+aiosqlite:///{self.data_dir / name}"
 
     @property
     def effective_temporal_address(self) -> str:
@@ -78,7 +85,9 @@ class Settings(BaseSettings):
 
     @property
     def temporal_ui_port(self) -> int:
-        return self.ppid_temporal_port + 1000
+        if self.ppid_temporal_ui_port is not None:
+            return self.ppid_temporal_ui_port
+        return (self.ppid_temporal_port + 1000 - 1) % 65535 + 1
 
     def secret_key(self, *, create: bool = False) -> str:
         """PPID_SECRET_KEY, else the key kept in the data dir (created by `ppid dev`)."""

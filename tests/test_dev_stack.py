@@ -76,6 +76,12 @@ def _stop(process: subprocess.Popen[str], sig: signal.Signals) -> tuple[int, str
     return process.returncode, output
 
 
+def _login(url: str, email: str, password: str) -> dict[str, str]:
+    token = httpx.post(f"{url}/v1/auth/token", data={"username": email, "password": password})
+    assert token.status_code == 200, token.text
+    return {"Authorization": f"Bearer {token.json()['access_token']}"}
+
+
 def test_dev_stack_serves_stops_cleanly_and_keeps_its_data(tmp_path: Path) -> None:
     port, temporal_port = free_port(), free_port()
     while temporal_port + 1000 == port or not 1024 < temporal_port < 64000:
@@ -100,7 +106,14 @@ def test_dev_stack_serves_stops_cleanly_and_keeps_its_data(tmp_path: Path) -> No
         assert deadline["due_at"] == "2026-04-07T23:59:59+07:00"
         assert "Idul Fitri" in deadline["explanation"]
         assert httpx.get(f"http://127.0.0.1:{temporal_port + 1000}/", timeout=10).status_code == 200
-        assert httpx.get(f"{url}/dev/mailbox").json() == []
+        # The mailbox holds tracking codes and NIKs: an admin's token and a loopback Host, nothing less.
+        assert httpx.get(f"{url}/dev/mailbox").status_code == 401
+        admin = _login(url, "admin@ppid.example", "demo-ppid-2026")
+        assert httpx.get(f"{url}/dev/mailbox", headers=admin).json() == []
+        rebound = httpx.get(f"{url}/dev/mailbox", headers=admin | {"Host": "evil.example"})
+        assert rebound.status_code == 403
+        ppid = _login(url, "ppid@sanggau.example", "demo-ppid-2026")
+        assert httpx.get(f"{url}/dev/mailbox", headers=ppid).status_code == 401
 
         # Another `ppid` command beside it, with the same environment, writes to the same database.
         created = subprocess.run(
@@ -160,7 +173,7 @@ def test_dev_stack_in_simulated_clock_mode(tmp_path: Path) -> None:
             before = http.get("/v1/dev/clock").json()["now"]
             moved = http.post("/v1/dev/clock/advance", json={"days": 20}, headers=admin).json()
             assert moved["settled"] is True and moved["now"] > before
-            subjects = [m["subject"] for m in http.get("/dev/mailbox").json()]
+            subjects = [m["subject"] for m in http.get("/dev/mailbox", headers=admin).json()]
             assert any("tidak ditanggapi" in s and created["registration_number"] in s for s in subjects)
             assert any("Eskalasi" in s for s in subjects)
     finally:

@@ -46,7 +46,8 @@ async def login(
             headers={"WWW-Authenticate": "Bearer"},
         )
     token = issue_token(
-        user_id=user.id, role=user.role, secret=state.secret_key, minutes=state.settings.ppid_token_minutes
+        user_id=user.id, role=user.role, secret=state.secret_key, minutes=state.settings.ppid_token_minutes,
+        version=user.token_version,
     )
     return Token(access_token=token)
 

@@ -1,18 +1,58 @@
-"""`/dev/mailbox`: the messages the embedded SMTP sink of `ppid dev` received (404 elsewhere)."""
+"""`/dev/mailbox`: the messages the embedded SMTP sink of `ppid dev` received (404 elsewhere).
+
+The mailbox holds every tracking code and the KI's case file with the full NIK: it answers only on a
+loopback Host (so a page elsewhere cannot reach it through DNS rebinding) and only to an admin's token or
+the mailbox key that `ppid dev` prints at start (`?kunci=…` once; a cookie keeps it for the next pages)."""
 
 from __future__ import annotations
 
+import hmac
 import html
 from pathlib import Path
 from typing import Any
 
-from fastapi import APIRouter, HTTPException, Request, status
+from fastapi import APIRouter, Depends, HTTPException, Request, status
 from fastapi.responses import HTMLResponse, Response
 
-from api.deps import SettingsDep
+from api.deps import OptionalStaffDep, SettingsDep
+from domain.enums import Role
 from ppid.mailsink import find_message, list_messages
 
-router = APIRouter(prefix="/dev/mailbox", tags=["dev"])
+KEY_PARAM = "kunci"
+KEY_COOKIE = "ppid_mailbox"
+LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "[::1]"}
+
+
+async def require_mailbox_access(request: Request, settings: SettingsDep, staff: OptionalStaffDep) -> None:
+    host = request.headers.get("host", "")
+    name = host.rsplit(":", 1)[0] if not host.endswith("]") else host
+    if name.lower() not in LOOPBACK_HOSTS:
+        raise HTTPException(
+            status.HTTP_403_FORBIDDEN, "Kotak surat pengembangan hanya dapat dibuka dari komputer ini"
+        )
+    if staff is not None and staff.role == Role.ADMIN:
+        return
+    expected = settings.ppid_mailbox_key
+    given = request.query_params.get(KEY_PARAM) or request.cookies.get(KEY_COOKIE) or ""
+    if expected and hmac.compare_digest(given.encode(), expected.encode()):
+        return
+    raise HTTPException(
+        status.HTTP_401_UNAUTHORIZED,
+        "Kotak surat pengembangan memerlukan token admin atau kunci yang dicetak `ppid dev` saat mulai "
+        f"(/dev/mailbox?{KEY_PARAM}=…)",
+        headers={"WWW-Authenticate": "Bearer"},
+    )
+
+
+router = APIRouter(prefix="/dev/mailbox", tags=["dev"], dependencies=[Depends(require_mailbox_access)])
+
+
+def _keep_key(request: Request, response: Response) -> Response:
+    """The key given once in the address is kept in a cookie for the mailbox's own links."""
+    key = request.query_params.get(KEY_PARAM)
+    if key:
+        response.set_cookie(KEY_COOKIE, key, httponly=True, samesite="strict", path="/dev/mailbox")
+    return response
 
 
 def _folder(settings: SettingsDep) -> Path:
@@ -35,11 +75,11 @@ async def mailbox(request: Request, settings: SettingsDep) -> Any:
         f"<td><a href='/dev/mailbox/{m['id']}'>{html.escape(m['subject'])}</a></td></tr>"
         for m in messages
     )
-    return HTMLResponse(
+    return _keep_key(request, HTMLResponse(
         "<!doctype html><meta charset='utf-8'><title>Kotak surat (dev)</title>"
         "<h1>Kotak surat pengembangan</h1><table border='1' cellpadding='4'>"
         f"<tr><th>Tanggal</th><th>Kepada</th><th>Perihal</th></tr>{rows}</table>"
-    )
+    ))  # fmt: skip
 
 
 @router.get("/{message_id}", summary="One message: headers, text, attachments", response_model=None)

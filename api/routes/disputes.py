@@ -8,7 +8,7 @@ from fastapi import APIRouter, Header, HTTPException, status
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api.cases import LoadedCase, load_case, local, require_view
+from api.cases import LoadedCase, load_case, local, requester_case_file, require_view
 from api.deps import OptionalStaffDep, SessionDep, Staff, StaffDep, TemporalDep
 from api.schemas import DisputeOut, OutcomeIn, RegistrationIn, StageIn
 from api.updates import run_update
@@ -42,13 +42,15 @@ def _require_clerk(staff: Staff, dispute: Dispute) -> None:
 
 async def dispute_view(
     session: AsyncSession, dispute: Dispute, case: LoadedCase, komisi: KomisiInformasi, *, clerk: bool,
-    with_case_file: bool = True,
+    with_case_file: bool = True, requester: bool = False,
 ) -> DisputeOut:  # fmt: skip
     tz = komisi.timezone
     objection = await session.get(Objection, dispute.objection_id)
     assert objection is not None
     case_file: dict[str, Any] | None = None
-    if with_case_file and dispute.case_file:
+    if with_case_file and dispute.case_file and requester:
+        case_file = requester_case_file(dispute.case_file)
+    elif with_case_file and dispute.case_file:
         case_file = dict(dispute.case_file)
         if not clerk:  # the NIK is shown to the Komisi Informasi only
             case_file["requester"] = {
@@ -100,11 +102,14 @@ async def get_dispute(
     dispute_id: str, session: SessionDep, staff: OptionalStaffDep, x_tracking_code: TrackingHeader = None
 ) -> DisputeOut:
     dispute, case, komisi = await _load(session, dispute_id)
+    view = "staff"
     if not _is_clerk(staff, dispute):
         if staff is not None and staff.role == Role.KOMISI:
             raise HTTPException(status.HTTP_403_FORBIDDEN, "Sengketa ini ditangani Komisi Informasi lain")
-        require_view(staff, x_tracking_code, case)
-    return await dispute_view(session, dispute, case, komisi, clerk=_is_clerk(staff, dispute))
+        view = require_view(staff, x_tracking_code, case)
+    return await dispute_view(
+        session, dispute, case, komisi, clerk=_is_clerk(staff, dispute), requester=view == "requester"
+    )
 
 
 async def _act(

@@ -11,7 +11,7 @@ from fastapi import APIRouter, Header, HTTPException, status
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api.cases import LoadedCase, load_case, local, require_view, staff_may_see
+from api.cases import LoadedCase, load_case, local, require_view, staff_may_see, timeline_entries
 from api.deps import OptionalStaffDep, SessionDep, Staff, StaffDep, TemporalDep
 from api.schemas import (
     DisputeCreated,
@@ -20,7 +20,6 @@ from api.schemas import (
     ObjectionIn,
     ObjectionOut,
     ResponseIn,
-    TimelineEntry,
 )
 from api.updates import run_update
 from db.models import Dispute, Objection, TimelineEvent
@@ -98,8 +97,6 @@ async def objection_view(
 ) -> ObjectionOut:
     tz = case.body.timezone
     query = select(TimelineEvent).where(TimelineEvent.subject_id == objection.id)
-    if not staff_view:
-        query = query.where(TimelineEvent.internal.is_(False))
     events = (await session.scalars(query.order_by(TimelineEvent.at, TimelineEvent.id))).all()
     dispute = await session.scalar(select(Dispute.id).where(Dispute.objection_id == objection.id))
     explanation = (
@@ -123,13 +120,7 @@ async def objection_view(
         responded_at=local(objection.responded_at, tz),
         dispute_deadline=local(objection.dispute_deadline, tz),
         dispute=dispute,
-        timeline=[
-            TimelineEntry(
-                at=_at(e.at, tz), event=e.event, label=e.label, actor=e.actor if staff_view else None,
-                data=e.data if staff_view else None,
-            )
-            for e in events
-        ],
+        timeline=timeline_entries(list(events), tz, "staff" if staff_view else "requester"),
     )  # fmt: skip
 
 

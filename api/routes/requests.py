@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import hmac
 import logging
 import uuid
+from datetime import timedelta
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
@@ -18,6 +20,7 @@ from api.updates import run_update
 from db.calendar_repo import load_calendar
 from db.intake import (
     find_by_idempotency_key,
+    idempotency_fingerprint,
     insert_request,
     next_registration_number,
     request_start,
@@ -33,6 +36,7 @@ from domain.contracts import (
     Exemption,
     ExtensionCommand,
 )
+from domain.dates_id import format_datetime
 from domain.enums import Channel, RequestStatus, Role
 from domain.registration import Register
 from domain.tracking import hash_code, tracking_code
@@ -56,10 +60,31 @@ def _created(request: InfoRequest, body: Body, secret: str) -> RequestCreated:
     )
 
 
-async def _repeat(session: SessionDep, request: InfoRequest, secret: str) -> RequestCreated:
-    body = await session.get(Body, request.body_id)
+async def _replay(
+    session: SessionDep, existing: InfoRequest, fingerprint: str, state: StateDep
+) -> RequestCreated | None:
+    """A retried submission under the same Idempotency-Key gets its case back (with the tracking code) only
+    when it sends the same form from the same caller; another form under a live key is refused (409), and
+    an expired key is released so that it can name a new submission (None: register it)."""
+    now = await state.now()
+    live_until = existing.received_at + timedelta(hours=state.settings.ppid_idempotency_hours)
+    if now >= live_until:
+        existing.idempotency_key = None
+        await session.commit()
+        return None
+    if existing.idempotency_fingerprint is None or not hmac.compare_digest(
+        existing.idempotency_fingerprint, fingerprint
+    ):
+        body = await session.get(Body, existing.body_id)
+        tz = body.timezone if body else "Asia/Jakarta"
+        raise HTTPException(
+            status.HTTP_409_CONFLICT,
+            "Idempotency-Key ini sudah dipakai untuk permohonan dengan isi yang berbeda; gunakan kunci baru "
+            f"untuk permohonan baru (kunci ini berlaku sampai {format_datetime(live_until, tz)})",
+        )
+    body = await session.get(Body, existing.body_id)
     assert body is not None
-    return _created(request, body, secret)
+    return _created(existing, body, state.secret_key)
 
 
 @router.post(
@@ -79,11 +104,14 @@ async def submit_request(
             status.HTTP_403_FORBIDDEN,
             "Hanya petugas PPID yang mencatat permohonan yang diterima langsung, lewat surat, email atau telepon",
         )
+    fingerprint = idempotency_fingerprint(payload.model_dump(mode="json"), staff.id if staff else None)
     if idempotency_key:
         existing = await find_by_idempotency_key(session, idempotency_key)
         if existing is not None:
-            response.status_code = status.HTTP_200_OK
-            return await _repeat(session, existing, state.secret_key)
+            replay = await _replay(session, existing, fingerprint, state)
+            if replay is not None:
+                response.status_code = status.HTTP_200_OK
+                return replay
 
     async with write_gate(session.bind):  # the registration and the row: one short write transaction
         body = await session.scalar(select(Body).where(Body.slug == payload.body))
@@ -135,6 +163,7 @@ async def submit_request(
                 delivery_method=payload.delivery_method.value,
                 tracking_code_hash=hash_code(tracking_code(request_id, state.secret_key)),
                 idempotency_key=idempotency_key,
+                idempotency_fingerprint=fingerprint if idempotency_key else None,
                 received_at=received_at,
                 due_at=t1.due_at,
                 deadline=t1.model_dump(mode="json"),
@@ -145,10 +174,11 @@ async def submit_request(
             # The same Idempotency-Key raced with another call: answer with the case that won.
             await session.rollback()
             existing = await find_by_idempotency_key(session, idempotency_key) if idempotency_key else None
-            if existing is None:
+            replay = await _replay(session, existing, fingerprint, state) if existing else None
+            if replay is None:
                 raise
             response.status_code = status.HTTP_200_OK
-            return await _repeat(session, existing, state.secret_key)
+            return replay
 
     try:
         temporal = await state.temporal()
