@@ -11,7 +11,16 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
-from activities.notices import OUTCOME_LABELS, Notice, deadline_moved, render
+from activities.notices import (
+    DELIVERY_LABELS,
+    GRANTING_OUTCOMES,
+    OUTCOME_LABELS,
+    Notice,
+    deadline_moved,
+    fee_text,
+    obtain_text,
+    render,
+)
 from activities.records import add_timeline, close_tasks, enqueue, open_task
 from db.calendar_repo import load_calendar
 from db.models import Body, InfoRequest, Task, Unit
@@ -90,6 +99,8 @@ class RequestActivities:
         key = f"{request.id}:{event.event}:r{event.round}"
         if event.event == "deadline_moved":
             key += f":{data['clock']}"
+        if event.event == "extended" and request.deadline and not request.extended:
+            data["deadline_t1"] = request.deadline  # the case keeps explaining T1 after T2 replaced it
         # Reads and rendering first, writes last: on SQLite the write lock is then held only for the final
         # flush and commit, not while notices are rendered (intake in the API waits for that lock).
         with session.no_autoflush:
@@ -109,8 +120,9 @@ class RequestActivities:
             unit = await session.get(Unit, request.unit_id) if request.unit_id else None
             notices = self._notices(request, body, unit, event, data)
             return await enqueue(
-                session, case_id=request.id, event=event.event, key_suffix=f"r{event.round}", notices=notices
-            )
+                session, case_id=request.id, event=event.event, key_suffix=f"r{event.round}", notices=notices,
+                at=event.at,
+            )  # fmt: skip
 
     @staticmethod
     def _label(event: CaseEvent, tz: str) -> str:
@@ -249,8 +261,12 @@ class RequestActivities:
                     "exemption_article": _article(exemption["article"]) if exemption else "",
                     "redactions": decision.get("redactions"),
                     "holder_body": decision.get("holder_body"),
+                    # What is given, how, and at what cost (Pasal 22(7)): the form the requester chose.
+                    "granted": decision["outcome"] in GRANTING_OUTCOMES,
+                    "obtain_text": obtain_text(request.obtain_method, request.copy_format),
+                    "delivery_text": DELIVERY_LABELS.get(request.delivery_method, request.delivery_method),
                     "fee_idr": decision.get("fee_idr"),
-                    "fee": f"{decision.get('fee_idr') or 0:,}".replace(",", "."),
+                    "fee_text": fee_text(decision.get("fee_idr")),
                     "note": decision.get("note"),
                     "late": bool(data.get("late")),
                     "objection_deadline": when(data["objection_deadline"]),

@@ -27,7 +27,7 @@ View = Literal["staff", "requester"]
 
 # Which clock a recorded deadline belongs to, by the timeline event that recorded it.
 CLOCK_OF_EVENT = {
-    "extended": [("T2", "deadline")],
+    "extended": [("T2", "deadline"), ("T1", "deadline_t1")],
     "decided": [("T3", "deadline")],
     "overdue": [("T3", "deadline")],
     "objection_answered": [("T5", "deadline")],

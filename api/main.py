@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 from fastapi import Depends, FastAPI
+from fastapi.staticfiles import StaticFiles
 
 from api.deps import limit_tracking
+from api.docs import install_docs
 from api.errors import install_error_handlers
+from api.headers import SecureFastAPI
 from api.limits import BodySizeLimit
 from api.routes import (
     auth,
@@ -29,6 +33,7 @@ from api.state import AppState
 from db.session import make_engine, make_session_factory
 from ppid.settings import Settings, get_settings
 
+STATIC_DIR = Path(__file__).parent / "static"
 DESCRIPTION = (
     "Layanan informasi publik menurut UU No. 14 Tahun 2008: permohonan, keberatan dan sengketa "
     "dengan tenggat hari kerja yang tepat."
@@ -52,9 +57,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         finally:
             await engine.dispose()
 
-    app = FastAPI(title="PPID — Layanan Informasi Publik", description=DESCRIPTION, lifespan=lifespan)
+    # SecureFastAPI: the security headers (api/headers.py) on every response, its own 500s included.
+    # The docs are served from the product, not a CDN (api/docs.py).
+    app = SecureFastAPI(
+        title="PPID — Layanan Informasi Publik", description=DESCRIPTION, lifespan=lifespan,
+        docs_url=None, redoc_url=None,
+    )  # fmt: skip
     app.add_middleware(BodySizeLimit)
     install_error_handlers(app)
+    install_docs(app)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")  # the pages' scripts and styles
     tracking = [Depends(limit_tracking)]
     for module in (health, auth, users, bodies, calendar, requests, objections, disputes, tasks, pages):
         app.include_router(module.router, dependencies=tracking)

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     EmailStr,
@@ -14,17 +15,56 @@ from pydantic import (
     ValidationInfo,
     field_validator,
 )
+from pydantic_core import PydanticCustomError
 
 from domain.enums import Channel, CopyFormat, DecisionOutcome, DeliveryMethod, ObtainMethod, RequesterKind
-from domain.identity import nik_problem
+from domain.identity import nik_problem, normalise_nik
 
 Text200 = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=200)]
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{0,62}$")]
 EXEMPTION_ARTICLES = [f"17{letter}" for letter in "abcdefghij"]
+INVALID_TEXT = "teks mengandung karakter yang tidak sah"
+# Dates a client may name: wide enough for any case, narrow enough that N working days never overflow.
+MIN_YEAR, MAX_YEAR = 1970, 2200
+D = TypeVar("D", bound=date)
+
+
+def _has_lone_surrogate(value: object) -> bool:
+    if isinstance(value, str):
+        if value.isascii():
+            return False
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return True
+        return False
+    if isinstance(value, list | tuple):
+        return any(_has_lone_surrogate(item) for item in value)
+    return False
+
+
+def supported_year(value: D) -> D:
+    """A date or moment within MIN_YEAR..MAX_YEAR (a validator: the 422 names the field)."""
+    if not MIN_YEAR <= value.year <= MAX_YEAR:
+        raise ValueError(f"tahun harus di antara {MIN_YEAR} dan {MAX_YEAR}")
+    return value
+
+
+SupportedDate = Annotated[date, AfterValidator(supported_year)]
 
 
 class _In(BaseModel):
+    """Every input model: unknown fields refused, and no text with a lone surrogate (JSON allows `"\\ud800"`,
+    UTF-8 cannot store it; a field whose type would let it through refuses it here, naming the field)."""
+
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _valid_text(cls, value: Any) -> Any:
+        if _has_lone_surrogate(value):
+            raise PydanticCustomError("string_unicode", INVALID_TEXT)
+        return value
 
 
 class ProxyIn(_In):
@@ -52,6 +92,7 @@ class RequesterIn(_In):
         if kind in (RequesterKind.INDIVIDUAL, RequesterKind.GROUP):
             if not value:
                 raise ValueError("NIK wajib diisi untuk pemohon perorangan atau kelompok")
+            value = normalise_nik(value)
             problem = nik_problem(value)
             if problem:
                 raise ValueError(problem)
@@ -63,6 +104,18 @@ class RequesterIn(_In):
         if info.data.get("kind") == RequesterKind.LEGAL_ENTITY and not (value and len(value.strip()) >= 3):
             raise ValueError("nomor pengesahan badan hukum wajib diisi untuk pemohon badan hukum")
         return value.strip() if value else None
+
+    @field_validator("email")
+    @classmethod
+    def _ascii_email(cls, value: str | None) -> str | None:
+        # Notices go through servers that may not speak SMTPUTF8: an address they would refuse is refused
+        # here, at intake, where the citizen can still give another one.
+        if value is not None and not str(value).isascii():
+            raise ValueError(
+                "alamat email dengan huruf di luar huruf Latin biasa belum dapat menerima pemberitahuan; "
+                "gunakan alamat lain atau isi nomor telepon"
+            )
+        return value
 
     @field_validator("phone")
     @classmethod
@@ -312,3 +365,16 @@ class DisputeOut(BaseModel):
     decided_at: datetime | None
     final_at: datetime | None
     case_file: dict[str, Any] | None = None
+    # A court objection against the KI's adjudication decision, once recorded (Pasal 47-48): `court`,
+    # `court_kind` (`ptun` | `pengadilan_negeri`), `court_kind_label`, `filed_on`, `case_number`,
+    # `recorded_by` (`komisi` | `ppid`), `recorded_at`.
+    court_objection: dict[str, Any] | None = None
+
+
+class CourtObjectionIn(_In):
+    """A party's objection before a court against the KI's adjudication decision, within the 14 working days
+    of Pasal 48 ayat (1). `court` is free text; the kind of court follows from the body (Pasal 47)."""
+
+    court: Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=200)]
+    filed_on: date
+    case_number: Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=120)]

@@ -10,7 +10,7 @@ from google.protobuf.empty_pb2 import Empty
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from temporalio.client import Client
 
-from api.ratelimit import SlidingWindow
+from api.ratelimit import AddressLimit, LoginBackoff, new_limiter
 from ppid.settings import Settings
 from ppid.temporal_client import connect
 
@@ -21,19 +21,25 @@ class AppState:
     engine: AsyncEngine
     sessions: async_sessionmaker[AsyncSession]
     secret_key: str
-    intake_limit: SlidingWindow | None = None
-    tracking_limit: SlidingWindow | None = None
-    login_limit: SlidingWindow | None = None
+    intake_limit: AddressLimit | None = None
+    tracking_limit: AddressLimit | None = None
+    login_limit: AddressLimit | None = None
+    login_backoff: LoginBackoff | None = None
     _client: Client | None = None
     _lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
     def __post_init__(self) -> None:
         s = self.settings
-        self.intake_limit = SlidingWindow(s.ppid_rate_limit_intake) if s.ppid_rate_limit_intake else None
-        self.tracking_limit = (
-            SlidingWindow(s.ppid_rate_limit_tracking) if s.ppid_rate_limit_tracking else None
-        )
-        self.login_limit = SlidingWindow(s.ppid_rate_limit_login) if s.ppid_rate_limit_login else None
+        limiter = new_limiter()
+        for name, per_minute in (
+            ("intake", s.ppid_rate_limit_intake), ("tracking", s.ppid_rate_limit_tracking),
+            ("login", s.ppid_rate_limit_login),
+        ):  # fmt: skip
+            setattr(self, f"{name}_limit", AddressLimit(name, per_minute, limiter) if per_minute else None)
+        if s.ppid_login_failures_per_account:
+            self.login_backoff = LoginBackoff(
+                s.ppid_login_failures_per_account, s.ppid_login_backoff_minutes, limiter
+            )
 
     async def now(self) -> datetime:
         """The product's clock: the wall clock, or the time-skipping server's in simulated mode."""

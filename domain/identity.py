@@ -9,7 +9,13 @@ PROVINCE_CODES = frozenset(
     {11, 12, 13, 14, 15, 16, 17, 18, 19, 21, 31, 32, 33, 34, 35, 36, 51, 52, 53, 61, 62, 63, 64, 65,
      71, 72, 73, 74, 75, 76, 81, 82, 91, 92, 93, 94, 95, 96, 97}
 )  # fmt: skip
-_NIK = re.compile(r"^\d{16}$")
+_NIK = re.compile(r"[0-9]{16}")  # ASCII digits only: `\d` would take fullwidth and Arabic-Indic digits
+_NIK_SEPARATORS = re.compile(r"[\s.\-]")
+
+
+def normalise_nik(nik: str) -> str:
+    """The NIK as typed from a KTP, without the spaces, dots or dashes people put between its groups."""
+    return _NIK_SEPARATORS.sub("", nik)
 
 
 def nik_problem(nik: str) -> str | None:
@@ -17,7 +23,9 @@ def nik_problem(nik: str) -> str | None:
 
     Layout: PP KK CC DD MM YY SSSS (province, regency, district, day of birth +40 for women, month, year,
     serial)."""
-    if not _NIK.match(nik):
+    if not _NIK.fullmatch(nik):
+        if any(c.isdigit() and not c.isascii() for c in nik):
+            return "NIK harus ditulis dengan angka 0-9 biasa (bukan angka lebar penuh atau aksara lain)"
         return "NIK harus 16 digit angka"
     if int(nik[:2]) not in PROVINCE_CODES:
         return "dua digit pertama NIK bukan kode provinsi yang dikenal"

@@ -42,7 +42,8 @@ def _configure_logging() -> None:
         level=os.environ.get("PPID_LOG_LEVEL", "INFO").upper(),
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
-    for noisy in ("alembic", "httpx"):
+    # aiosmtpd's "mail.log" writes every envelope (RCPT TO: the citizen's address) at INFO.
+    for noisy in ("alembic", "httpx", "mail.log"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
@@ -69,15 +70,23 @@ def _cmd_api(_args: argparse.Namespace) -> int:
 
     settings = get_settings()
     settings.secret_key()  # fail early with a clear message when no key is configured
-    uvicorn.run(
-        "api.main:create_app",
-        factory=True,
-        host=settings.ppid_api_host,
-        port=settings.ppid_port,
-        log_level=os.environ.get("PPID_LOG_LEVEL", "info").lower(),
-        timeout_graceful_shutdown=10,
-    )
+    uvicorn.run("api.main:create_app", factory=True, **uvicorn_options(settings))
     return 0
+
+
+def uvicorn_options(settings: Any) -> dict[str, Any]:
+    """How `ppid api` serves: forwarded headers believed only from the configured proxies (uvicorn would
+    otherwise trust any X-Forwarded-For from 127.0.0.1, and rate limits would key on a rotated header)."""
+    trusted = [p.strip() for p in settings.ppid_trusted_proxies.split(",") if p.strip()]
+    return {
+        "host": settings.ppid_api_host,
+        "port": settings.ppid_port,
+        "log_level": os.environ.get("PPID_LOG_LEVEL", "info").lower(),
+        "timeout_graceful_shutdown": 10,
+        "server_header": False,  # no `server: uvicorn` banner
+        "proxy_headers": bool(trusted),
+        "forwarded_allow_ips": trusted or [],
+    }
 
 
 def _cmd_worker(_args: argparse.Namespace) -> int:
@@ -235,6 +244,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> NoReturn:
+    # Databases, mail and logs hold personal data: every file a `ppid` process (or its children) creates is
+    # readable by its owner only.
+    os.umask(0o077)
     enable_bytecode_cache()
     args = build_parser().parse_args(argv)
     _configure_logging()

@@ -161,6 +161,7 @@ async def run_dev(settings: Settings, *, demo: bool = True) -> int:
     simulated = settings.ppid_clock == "simulated"
     data_dir = settings.data_dir
     (data_dir / "logs").mkdir(parents=True, exist_ok=True)
+    data_dir.chmod(0o700)  # a data dir made before `ppid` set its umask
     secret = settings.secret_key(create=True)
     problem = _port_problem(settings, simulated)
     if problem:

@@ -53,6 +53,13 @@ class Settings(BaseSettings):
     ppid_rate_limit_intake: int = 30
     ppid_rate_limit_tracking: int = 60
     ppid_rate_limit_login: int = 20
+    # Per-account login back-off: this many wrong passwords within the window lock that account's sign-in
+    # until the window has passed (0 = off).
+    ppid_login_failures_per_account: int = Field(default=5, ge=0)
+    ppid_login_backoff_minutes: int = Field(default=15, ge=1, le=24 * 60)
+    # Addresses of reverse proxies whose X-Forwarded-For/-Proto is believed (comma-separated IPs or
+    # networks, "*" for any); empty: the peer's own address is the client's, whatever the headers say.
+    ppid_trusted_proxies: str = ""
     # How long an Idempotency-Key names its submission; after that the key may name a new one.
     ppid_idempotency_hours: int = Field(default=24, ge=1, le=24 * 30)
     # Workflows kept in the worker's memory (about 0.05 MB each); the others are replayed from history when

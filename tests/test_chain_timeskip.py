@@ -148,6 +148,13 @@ async def test_refusal_objection_answer_dispute_registration_outcome_final(
     assert seen_by_ppid["case_file"]["requester"]["nik"] == "6103**********03"
     seen_by_requester = await sim.http.get(f"/v1/disputes/{dispute_id}", headers=requester)
     assert seen_by_requester.json()["case_file"]["requester"]["nik"] == "6103**********03"
+    # One requester view rule for every object: no internal events, no acting staff, only their notices.
+    theirs, staffs = seen_by_requester.json()["case_file"], seen_by_ppid["case_file"]
+    assert any(e.get("actor") for e in staffs["timeline"]) and len(staffs["notices"]) > len(theirs["notices"])
+    assert '"actor"' not in json.dumps(theirs) and '"internal"' not in json.dumps(theirs)
+    assert theirs["notices"] and {n["recipient_role"] for n in theirs["notices"]} == {"requester"}
+    assert all("recipient" not in n for n in theirs["notices"])
+    assert {e["event"] for e in theirs["timeline"]} <= {e["event"] for e in staffs["timeline"]}
     assert (await sim.http.get(f"/v1/disputes/{dispute_id}")).status_code == 401
     other_body = await sim.login("ppid@kutaitimur.example")
     assert (await sim.http.get(f"/v1/disputes/{dispute_id}", headers=other_body)).status_code == 403

@@ -76,6 +76,33 @@ def _stop(process: subprocess.Popen[str], sig: signal.Signals) -> tuple[int, str
     return process.returncode, output
 
 
+def _listening_addresses(port: int) -> set[str]:
+    """The local addresses (hex, as the kernel lists them) of the sockets listening on `port`."""
+    found = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for line in Path(table).read_text().splitlines()[1:]:
+            local, _remote, state = line.split()[1:4]
+            address, hex_port = local.rsplit(":", 1)
+            if state == "0A" and int(hex_port, 16) == port:  # 0A: LISTEN
+                found.add(address)
+    return found
+
+
+LOOPBACK = {"0100007F", "0000000000000000FFFF00000100007F", "00000000000000000000000001000000"}
+
+
+def test_ports_are_checked_before_anything_starts(tmp_path: Path) -> None:
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_", "PPID_", "TEMPORAL_"))}
+    clash = subprocess.run(
+        [PPID, "dev", "--port", str(port), "--temporal-port", str(port - 1000), "--data-dir", str(tmp_path)],
+        env=env, capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert clash.returncode == 2
+    assert f"port {port}" in clash.stderr and "--temporal-ui-port" in clash.stderr
+    assert "berjalan" not in clash.stdout and not (tmp_path / "temporal.sqlite").exists()
+
+
 def _login(url: str, email: str, password: str) -> dict[str, str]:
     token = httpx.post(f"{url}/v1/auth/token", data={"username": email, "password": password})
     assert token.status_code == 200, token.text
@@ -176,6 +203,17 @@ def test_dev_stack_in_simulated_clock_mode(tmp_path: Path) -> None:
             subjects = [m["subject"] for m in http.get("/dev/mailbox", headers=admin).json()]
             assert any("tidak ditanggapi" in s and created["registration_number"] in s for s in subjects)
             assert any("Eskalasi" in s for s in subjects)
+        # The unauthenticated test server answers on the loopback interface only.
+        assert _listening_addresses(temporal_port) and _listening_addresses(temporal_port) <= LOOPBACK
+        # A trainer creates a trainee's account beside the simulated stack, in the same environment.
+        created_user = subprocess.run(
+            [PPID, "user", "create", "--email", "peserta@sanggau.example", "--password", "sandi-peserta",
+             "--role", "ppid", "--body", "kab-sanggau"],
+            env=env | {"PPID_DATA_DIR": str(tmp_path / "var"), "PPID_CLOCK": "simulated"},
+            capture_output=True, text=True, timeout=60, check=False,
+        )  # fmt: skip
+        assert created_user.returncode == 0, created_user.stderr
+        _login(url, "peserta@sanggau.example", "sandi-peserta")
     finally:
         if process.poll() is None:
             code, output = _stop(process, signal.SIGTERM)

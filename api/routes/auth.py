@@ -36,15 +36,23 @@ class Me(BaseModel):
 async def login(
     form: Annotated[OAuth2PasswordRequestForm, Depends()], session: SessionDep, state: StateDep
 ) -> Token:
-    user = await session.scalar(select(User).where(User.email == form.username.strip().lower()))
+    account = form.username.strip().lower()[:254]
+    backoff = state.login_backoff
+    if backoff is not None:
+        backoff.check(account)
+    user = await session.scalar(select(User).where(User.email == account))
     ok = verify_password(user.password_hash if user else None, form.password)
     if user is None or not ok or not user.active:
+        if backoff is not None:
+            backoff.failed(account)
         # One message for a wrong email and a wrong password: never say which part was wrong.
         raise HTTPException(
             status.HTTP_401_UNAUTHORIZED,
             "Email atau kata sandi salah",
             headers={"WWW-Authenticate": "Bearer"},
         )
+    if backoff is not None:
+        backoff.succeeded(account)
     token = issue_token(
         user_id=user.id, role=user.role, secret=state.secret_key, minutes=state.settings.ppid_token_minutes,
         version=user.token_version,

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, Depends, HTTPException, Request, status
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from api.deps import OptionalStaffDep, SettingsDep
 from domain.enums import Role
@@ -69,7 +69,7 @@ def _wants_html(request: Request) -> bool:
 async def mailbox(request: Request, settings: SettingsDep) -> Any:
     messages = [m.summary() for m in list_messages(_folder(settings))]
     if not _wants_html(request):
-        return messages
+        return _keep_key(request, JSONResponse(messages))
     rows = "".join(
         f"<tr><td>{html.escape(m['date'])}</td><td>{html.escape(m['to'])}</td>"
         f"<td><a href='/dev/mailbox/{m['id']}'>{html.escape(m['subject'])}</a></td></tr>"
@@ -92,13 +92,13 @@ async def message(message_id: str, request: Request, settings: SettingsDep) -> A
         return detail
     files = "".join(f"<li>{html.escape(str(a['filename']))}</li>" for a in detail["attachments"])
     return HTMLResponse(
-        "<!doctype html><meta charset='utf-8'>"
+        "<!doctype html><meta charset='utf-8'><link rel='stylesheet' href='/static/mail.css'>"
         f"<title>{html.escape(detail['subject'])}</title><p><a href='/dev/mailbox'>&larr; kotak surat</a>"
         f" · <a href='/dev/mailbox/{message_id}/raw'>.eml</a></p>"
         f"<p><b>Dari:</b> {html.escape(detail['from'])}<br><b>Kepada:</b> {html.escape(detail['to'])}"
         f"<br><b>Perihal:</b> {html.escape(detail['subject'])}"
         f"<br><b>Tanggal:</b> {html.escape(detail['date'])}"
-        f"</p><pre style='white-space:pre-wrap'>{html.escape(detail['text'])}</pre><ul>{files}</ul>"
+        f"</p><pre>{html.escape(detail['text'])}</pre><ul>{files}</ul>"
     )
 
 

@@ -122,13 +122,22 @@ async def submit_request(
             raise HTTPException(
                 status.HTTP_403_FORBIDDEN, "Petugas hanya mencatat permohonan untuk badan publiknya"
             )
+        unit_slug = payload.unit
+        if staff is not None and staff.role == Role.PPID and staff.unit_id is not None:
+            # A PPID Pelaksana records the requests of their own unit only (the PPID Utama forwards others).
+            if unit_slug not in (None, staff.unit_slug):
+                raise HTTPException(
+                    status.HTTP_403_FORBIDDEN,
+                    f"PPID Pelaksana hanya mencatat permohonan untuk unitnya sendiri ({staff.unit_slug})",
+                )
+            unit_slug = staff.unit_slug
         unit = None
-        if payload.unit is not None:
+        if unit_slug is not None:
             unit = await session.scalar(
-                select(Unit).where(Unit.body_id == body.id, Unit.slug == payload.unit)
+                select(Unit).where(Unit.body_id == body.id, Unit.slug == unit_slug)
             )
             if unit is None:
-                raise HTTPException(422, [{"loc": ["body", "unit"], "msg": f"unit {payload.unit!r} tidak ada di "
+                raise HTTPException(422, [{"loc": ["body", "unit"], "msg": f"unit {unit_slug!r} tidak ada di "
                                            f"{body.slug}", "type": "value_error"}])  # fmt: skip
 
         received_at = await state.now()
