@@ -73,6 +73,8 @@ async def test_intake_receipt_task_extension_decision(real: Stack) -> None:
     ).json()
     assert extended.json()["due_at"] == t2["due_at"]
     assert extended.json()["status"] == "extended"
+    clocks = {d["clock"]: d["due_at"] for d in extended.json()["deadlines"]}
+    assert clocks == {"T1": created["due_at"], "T2": t2["due_at"]}  # T1 is still explained after T2
     notice = await real.mail.wait_for(REQUESTER_EMAIL, "Perpanjangan")
     assert "Dokumen masih dihimpun dari puskesmas" in text_of(notice)
 
