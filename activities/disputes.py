@@ -18,6 +18,7 @@ from activities.records import add_timeline, close_tasks, enqueue, open_task
 from db.models import Body, Dispute, InfoRequest, KomisiInformasi, Notification, Objection, Task, Unit
 from domain.calendar import end_of_day
 from domain.contracts import CaseEvent, DisputeStart, Recorded, RegisterDispute
+from domain.court import COURT_KINDS, court_article, court_kind, filing_text
 from domain.dates_id import ZONE_ABBREVIATIONS, format_date, format_datetime
 from domain.enums import DisputeStatus, ObjectionStatus, Role
 from ppid.settings import Settings
@@ -39,7 +40,10 @@ LABELS = {
     "decided": "Komisi Informasi memutus sengketa",
     "t6_missed": "Komisi Informasi belum memulai penyelesaian dalam 14 hari kerja (Pasal 38 ayat (1))",
     "t7_missed": "Sengketa belum selesai dalam 100 hari kerja (Pasal 38 ayat (2))",
-    "final": "Putusan Komisi Informasi berkekuatan hukum tetap (Pasal 48 ayat (1))",
+    # What the product knows: no court objection was recorded in it within T8, not that none was filed.
+    "final": "Tidak tercatat keberatan ke pengadilan dalam 14 hari kerja sejak putusan diterima (Pasal 48 ayat "
+    "(1)); menurut catatan sistem, putusan berkekuatan hukum tetap",
+    "court_objection": "Keberatan atas putusan Komisi Informasi diajukan ke pengadilan",
 }
 
 
@@ -131,6 +135,13 @@ class DisputeActivities:
         if event.event == "decided":
             outcome: dict[str, Any] = dict(event.data.get("outcome") or {})  # type: ignore[call-overload]
             label += f": {OUTCOME_LABELS.get(str(outcome.get('outcome')), '')}"
+        if event.event == "court_objection":
+            filing: dict[str, Any] = dict(event.data["court_objection"])  # type: ignore[call-overload]
+            kind = str(filing["court_kind"])
+            label += (
+                f": {filing_text(filing)} ({COURT_KINDS[kind]}, {court_article(kind)} dan Pasal 48 ayat (1)); "
+                "putusan belum berkekuatan hukum tetap"
+            )
         return label
 
     async def _attach_case_file(self, session: AsyncSession, dispute: Dispute, ids: list[int]) -> None:
@@ -198,6 +209,9 @@ class DisputeActivities:
                     )  # fmt: skip
             case "final":
                 dispute.status = DisputeStatus.FINAL.value
+            case "court_objection":
+                dispute.status = DisputeStatus.COURT_OBJECTION.value
+                dispute.final_at = None  # not final while the court hears it (Pasal 47-48)
             case moved if moved.startswith("deadline_moved") and not data.get("kept"):
                 new = datetime.fromisoformat(str(data["new"]))
                 match data["clock"]:
@@ -238,7 +252,7 @@ class DisputeActivities:
         requester = [request.email] if request.email else []
         ppid_email = unit.email if unit else body.ppid_email
         parties = [(r, "requester", request.requester_name) for r in requester] + [
-            (ppid_email, "ppid", f"PPID {body.name}"),
+            (ppid_email, "ppid", f"PPID {body.name}" + (f" — {unit.name}" if unit else "")),
             (body.atasan_email, "atasan_ppid", f"Atasan PPID {body.name}"),
         ]
         if event.event.startswith("deadline_moved"):
@@ -257,21 +271,26 @@ class DisputeActivities:
                            context | {"addressee": "Atasan PPID"}),
                 ]
             )  # fmt: skip
-        headline, details = self._update_text(event, data, ktz, dispute)
+        headline, details = self._update_text(event, data, ktz, dispute, state_body=body.state_body)
         if not headline:
             return []
         recipients = list(parties)
-        if event.event in ("t6_missed", "t7_missed"):
+        if event.event in ("t6_missed", "t7_missed", "court_objection"):
             recipients.append((komisi.email, "komisi", komisi.name))
+        # One greeting as in every notice (Yth. for the requester, Kepada for staff); lines start with a capital.
+        lines = {
+            "headline": headline,
+            "title": _sentence(headline),
+            "details": [_sentence(d) for d in details],
+        }
         return [
-            render("dispute_update", address, role, context | {"addressee": name, "headline": headline,
-                                                                 "details": details})
+            render("dispute_update", address, role, context | lines | {"addressee": name, "recipient_role": role})
             for address, role, name in recipients
         ]  # fmt: skip
 
     @staticmethod
     def _update_text(
-        event: CaseEvent, data: dict[str, Any], tz: str, dispute: Dispute
+        event: CaseEvent, data: dict[str, Any], tz: str, dispute: Dispute, *, state_body: bool = True
     ) -> tuple[str, list[str]]:
         def when(value: Any) -> str:
             return format_datetime(datetime.fromisoformat(str(value)), tz) if value else "-"
@@ -302,11 +321,15 @@ class DisputeActivities:
                         f"{format_date(date.fromisoformat(outcome['disclosure_due']))}."
                     )
                 if data.get("final_due_at"):
-                    lines.append(
-                        f"Para pihak dapat mengajukan keberatan ke pengadilan paling lambat "
-                        f"{when(data['final_due_at'])} (14 hari kerja, Pasal 47-48); setelah itu putusan "
-                        "berkekuatan hukum tetap."
-                    )
+                    kind = court_kind(state_body)
+                    lines += [
+                        f"Para pihak yang tidak menerima putusan ini dapat mengajukan keberatan ke "
+                        f"{COURT_KINDS[kind]} paling lambat {when(data['final_due_at'])} (14 hari kerja sejak "
+                        f"putusan diterima, {court_article(kind)} dan Pasal 48 ayat (1)).",
+                        "Pihak yang mengajukan keberatan menyampaikan bukti pendaftarannya kepada Komisi Informasi "
+                        "atau PPID agar dicatat; bila sampai tanggal itu tidak tercatat keberatan, menurut catatan "
+                        "sistem putusan berkekuatan hukum tetap.",
+                    ]
                 return "putusan Komisi Informasi", lines
             case "t6_missed":
                 return "penyelesaian belum dimulai dalam 14 hari kerja", [
@@ -317,7 +340,36 @@ class DisputeActivities:
                     f"Batas waktu {when(dispute.settle_due_at)} (Pasal 38 ayat (2)) telah lewat."
                 ]
             case "final":
-                return "putusan berkekuatan hukum tetap", [
-                    "Tidak ada keberatan ke pengadilan dalam 14 hari kerja (Pasal 48 ayat (1))."
+                # What the product knows (issue 12): no objection was recorded here, not that none was filed.
+                decision = dict(dispute.outcome or {})
+                number = f" nomor {decision['decision_number']}" if decision.get("decision_number") else ""
+                return "tidak tercatat keberatan ke pengadilan; putusan berkekuatan hukum tetap", [
+                    f"Sampai {when(dispute.final_at)} tidak tercatat keberatan ke pengadilan atas putusan "
+                    f"Komisi Informasi{number} (14 hari kerja sejak putusan diterima, Pasal 48 ayat (1)).",
+                    "Menurut catatan sistem, putusan Komisi Informasi berkekuatan hukum tetap.",
+                    "Bila keberatan telah diajukan ke pengadilan dalam jangka waktu itu tetapi belum tercatat, "
+                    "sampaikan bukti pendaftarannya kepada Komisi Informasi.",
+                ]
+            case "court_objection":
+                filing = data["court_objection"]
+                kind = str(filing["court_kind"])
+                decision = dict(dispute.outcome or {})
+                number = f" nomor {decision['decision_number']}" if decision.get("decision_number") else ""
+                who = "Komisi Informasi" if filing.get("recorded_by") == "komisi" else "PPID badan publik"
+                return "keberatan diajukan ke pengadilan", [
+                    f"Keberatan atas putusan Komisi Informasi{number} diajukan ke {filing['court']} pada "
+                    f"{format_date(date.fromisoformat(str(filing['filed_on'])))}, nomor perkara "
+                    f"{filing['case_number']} ({COURT_KINDS[kind]}, {court_article(kind)} dan Pasal 48 UU No. 14 "
+                    "Tahun 2008).",
+                    f"Dicatat oleh {who} pada {when(event.at.isoformat())}.",
+                    f"Keberatan tercatat dalam 14 hari kerja sejak putusan diterima (sampai "
+                    f"{when(data.get('final_due_at'))}, Pasal 48 ayat (1)); karena itu putusan Komisi Informasi "
+                    "belum berkekuatan hukum tetap selama perkara diperiksa pengadilan.",
+                    "Layanan ini tidak mencatat perkembangan perkara di pengadilan.",
                 ]
         return "", []
+
+
+def _sentence(text: str) -> str:
+    """A notice line starts with a capital letter; the rest is kept as written (numbers, names)."""
+    return text[:1].upper() + text[1:]

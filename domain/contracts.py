@@ -232,3 +232,18 @@ class CalendarCheck(BaseModel):
     """The yearly calendar check at a moment (workflow time)."""
 
     at: datetime
+
+
+# --- The court objection against a KI adjudication decision (Pasal 47-48) ---------------------------------
+
+
+class CourtObjectionCommand(BaseModel):
+    """A party filed an objection before a court against the KI's adjudication decision within T8; the KI
+    clerk or the PPID of the respondent body records it, and the decision does not become final."""
+
+    court: str  # as written by the clerk, e.g. "Pengadilan Tata Usaha Negara Pontianak"
+    court_kind: str  # ptun | pengadilan_negeri, derived from the body (Pasal 47)
+    filed_on: date
+    case_number: str
+    recorded_by: str  # komisi | ppid
+    actor: str

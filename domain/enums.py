@@ -91,6 +91,7 @@ class DisputeStatus(StrEnum):
     ADJUDICATION = "adjudication"
     DECIDED = "decided"
     FINAL = "final"
+    COURT_OBJECTION = "court_objection"  # keberatan diajukan ke pengadilan (Pasal 47-48): not final
 
 
 class TaskStatus(StrEnum):

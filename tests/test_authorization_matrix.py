@@ -18,6 +18,8 @@ OBJECTION = {
     "purpose": "Penelitian",
 }
 DISPUTE = {"statement": "Atasan menguatkan penolakan tanpa dasar.", "requested_outcome": "Buka dokumen"}
+COURT_OBJECTION = {"court": "Pengadilan Tata Usaha Negara Pontianak", "filed_on": "2026-01-05",
+                   "case_number": "1/G/KI/2026/PTUN.PTK"}  # fmt: skip
 ACTORS = {
     "ppid": "ppid@sanggau.example",
     "unit": "ppid.dinkes@sanggau.example",
@@ -52,6 +54,8 @@ MATRIX: list[tuple[str, str, Any, list[int]]] = [
                                                       [401, 401, 403, 403, 403, 403, 403, 403, 409, 403, 403]),
     ("POST", "/v1/disputes/{D}/outcome", {"outcome": "mediation_agreement"},
                                                       [401, 401, 403, 403, 403, 403, 403, 403, 409, 403, 403]),
+    ("POST", "/v1/disputes/{D}/court-objection", COURT_OBJECTION,
+                                                      [401, 401, 409, 409, 403, 403, 403, 403, 409, 403, 403]),
     ("GET", "/v1/disputes", None,                     [401, 401, 200, 200, 200, 200, 200, 200, 200, 200, 200]),
     ("GET", "/v1/tasks", None,                        [401, 401, 200, 200, 200, 200, 200, 200, 200, 200, 200]),
     ("GET", "/v1/users", None,                        [401, 401, 403, 403, 403, 403, 403, 403, 403, 403, 200]),

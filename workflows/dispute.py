@@ -1,7 +1,8 @@
 """The dispute workflow (sengketa informasi, Pasal 37-48) on the Komisi Informasi's side: registration
 starts T6 (the KI starts within 14 working days) and T7 (settles within 100), counted on the KI's calendar
 and time zone; the stage (mediation only for reasons b-g, Pasal 40); the outcome; and for an adjudication
-decision the 14 working days T8 after which it is final (Pasal 48(1))."""
+decision the 14 working days T8 after which it is final (Pasal 48(1)), unless a court objection is recorded
+within them (then the case is before the court and this workflow ends in `court_objection`)."""
 
 from __future__ import annotations
 
@@ -15,11 +16,13 @@ with workflow.unsafe.imports_passed_through():
         Alarm,
         CalendarChanged,
         CaseStatus,
+        CourtObjectionCommand,
         DisputeRegistration,
         DisputeStart,
         OutcomeCommand,
         StageCommand,
     )
+    from domain.court import refusal as court_objection_refusal
     from domain.enums import DisputeStatus
     from workflows.common import ONE_SECOND, CaseWorkflow, conflict, deadline
 
@@ -50,6 +53,7 @@ class DisputeWorkflow(CaseWorkflow):
         self.fired: set[str] = set()
         self.registered_at: datetime | None = None
         self.decided_at: datetime | None = None
+        self.court_objection: dict[str, object] | None = None  # the filing recorded within T8
 
     @workflow.run
     async def run(self, start: DisputeStart) -> str:
@@ -59,7 +63,8 @@ class DisputeWorkflow(CaseWorkflow):
         return self.status.value
 
     def _finished(self) -> bool:
-        return self.status == DisputeStatus.FINAL
+        # Before a court the case leaves the KI (Pasal 47-48): its outcome there is not followed here.
+        return self.status in (DisputeStatus.FINAL, DisputeStatus.COURT_OBJECTION)
 
     def _next_alarm(self) -> Alarm | None:
         alarms = []
@@ -74,6 +79,8 @@ class DisputeWorkflow(CaseWorkflow):
 
     async def _fire(self, alarm: Alarm) -> None:
         if alarm.kind == "final":
+            if self.status != DisputeStatus.DECIDED:
+                return  # a court objection was recorded while the timer fired
             self.status = DisputeStatus.FINAL
             await self._record("final", workflow.now())
             return
@@ -169,6 +176,34 @@ class DisputeWorkflow(CaseWorkflow):
             raise conflict("Sengketa ini sudah diputus.")
         if command.outcome == "mediation_agreement" and self.status != DisputeStatus.MEDIATION:
             raise conflict("Kesepakatan mediasi hanya dari tahap mediasi.")
+
+    # --- a party objects before a court within T8 (Pasal 47-48), recorded by the KI clerk or the PPID --------
+
+    @workflow.update(name="record_court_objection")
+    async def record_court_objection(self, command: CourtObjectionCommand) -> CaseStatus:
+        async with self.lock:
+            self._check_court_objection()
+            filing: dict[str, object] = command.model_dump(mode="json", exclude={"actor"})
+            self.status, self.court_objection = DisputeStatus.COURT_OBJECTION, filing
+            await self._record(
+                "court_objection", workflow.now(), actor=command.actor,
+                data={"court_objection": filing, "final_due_at": self.final_due},
+            )  # fmt: skip
+            self.changed = True
+            return self._status()
+
+    @record_court_objection.validator
+    def _validate_court_objection(self, command: CourtObjectionCommand) -> None:
+        self._check_court_objection()
+
+    def _check_court_objection(self) -> None:
+        message = court_objection_refusal(
+            self.status.value, adjudicated=self.final_due is not None,
+            t8_over=self.final_due is not None and workflow.now() > self.final_due,
+            final_due_text=self._when(self.final_due) if self.final_due else None, filing=self.court_objection,
+        )  # fmt: skip
+        if message:
+            raise conflict(message)
 
     # --- the living calendar (the KI's clocks follow the national calendar in the KI's time zone) ----------
 

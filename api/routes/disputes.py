@@ -3,18 +3,27 @@
 from __future__ import annotations
 
 from typing import Annotated, Any
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Header, HTTPException, status
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api.cases import LoadedCase, load_case, local, requester_case_file, require_view
-from api.deps import OptionalStaffDep, SessionDep, Staff, StaffDep, TemporalDep
-from api.schemas import DisputeOut, OutcomeIn, RegistrationIn, StageIn
+from api.cases import LoadedCase, load_case, local, requester_case_file, require_ppid_of, require_view
+from api.deps import OptionalStaffDep, SessionDep, Staff, StaffDep, StateDep, TemporalDep
+from api.schemas import CourtObjectionIn, DisputeOut, OutcomeIn, RegistrationIn, StageIn
 from api.updates import run_update
-from db.models import Dispute, InfoRequest, KomisiInformasi, Objection
-from domain.contracts import CaseStatus, DisputeRegistration, OutcomeCommand, StageCommand
-from domain.enums import Role
+from db.models import Dispute, InfoRequest, KomisiInformasi, Objection, TimelineEvent
+from domain.contracts import (
+    CaseStatus,
+    CourtObjectionCommand,
+    DisputeRegistration,
+    OutcomeCommand,
+    StageCommand,
+)
+from domain.court import ADJUDICATION_OUTCOMES, COURT_KINDS, court_kind, court_text_problem, refusal
+from domain.dates_id import format_date, format_datetime
+from domain.enums import DisputeStatus, Role
 from domain.identity import mask_nik
 
 router = APIRouter(prefix="/v1/disputes", tags=["disputes"])
@@ -66,8 +75,26 @@ async def dispute_view(
         register_number=dispute.register_number, registered_at=local(dispute.registered_at, tz),
         start_due_at=local(dispute.start_due_at, tz), settle_due_at=local(dispute.settle_due_at, tz),
         outcome=dispute.outcome, decided_at=local(dispute.decided_at, tz), final_at=local(dispute.final_at, tz),
-        case_file=case_file,
+        case_file=case_file, court_objection=await _court_objection(session, dispute, tz),
     )  # fmt: skip
+
+
+async def _court_objection(session: AsyncSession, dispute: Dispute, tz: str) -> dict[str, Any] | None:
+    """The court objection recorded on the dispute (its timeline event holds the filing), if any."""
+    if dispute.status != DisputeStatus.COURT_OBJECTION:
+        return None
+    event = await session.scalar(
+        select(TimelineEvent).where(TimelineEvent.key == f"{dispute.id}:court_objection")
+    )
+    if event is None or not event.data or "court_objection" not in event.data:
+        return None
+    filing = dict(event.data["court_objection"])
+    kind = str(filing["court_kind"])
+    return {
+        "court": filing["court"], "court_kind": kind, "court_kind_label": COURT_KINDS.get(kind, kind),
+        "filed_on": filing["filed_on"], "case_number": filing["case_number"],
+        "recorded_by": filing.get("recorded_by"), "recorded_at": event.at.astimezone(ZoneInfo(tz)).isoformat(),
+    }  # fmt: skip
 
 
 @router.get(
@@ -149,3 +176,68 @@ async def outcome(
         disclosure_due=payload.disclosure_due, actor=staff.email,
     )  # fmt: skip
     return await _act(dispute_id, session, staff, temporal, "decide", command)
+
+
+def _invalid(field: str, message: str) -> HTTPException:
+    return HTTPException(
+        422,
+        [{"loc": ["body", field], "msg": message, "type": "value_error"}],
+    )
+
+
+@router.post(
+    "/{dispute_id}/court-objection", response_model=DisputeOut,
+    summary="A court objection against the KI's adjudication decision, within 14 working days (Pasal 47-48)",
+)  # fmt: skip
+async def court_objection(
+    dispute_id: str, payload: CourtObjectionIn, session: SessionDep, staff: StaffDep, temporal: TemporalDep,
+    state: StateDep,
+) -> DisputeOut:  # fmt: skip
+    """Recorded by the KI clerk of the dispute or the PPID of the respondent body; the decision then does not
+    become final. The court is free text, its kind (`ptun` for a state body, else `pengadilan_negeri`) follows
+    from the body (Pasal 47); the filing date is neither in the future nor before the KI's decision."""
+    dispute, case, komisi = await _load(session, dispute_id)
+    clerk = _is_clerk(staff, dispute)
+    if not clerk:
+        if staff.role != Role.PPID:
+            raise HTTPException(
+                status.HTTP_403_FORBIDDEN,
+                "Hanya Komisi Informasi yang menangani sengketa ini atau PPID badan publik termohon yang dapat "
+                "mencatat keberatan ke pengadilan",
+            )
+        require_ppid_of(staff, case)
+    kind = court_kind(case.body.state_body)
+    problem = court_text_problem(payload.court, kind)
+    if problem:
+        raise _invalid("court", problem)
+    tz = ZoneInfo(komisi.timezone)
+    today = (await state.now()).astimezone(tz).date()
+    if payload.filed_on > today:
+        raise _invalid(
+            "filed_on",
+            f"tanggal pengajuan {format_date(payload.filed_on)} belum tiba (hari ini {format_date(today)})",
+        )
+    if dispute.decided_at is not None and payload.filed_on < dispute.decided_at.astimezone(tz).date():
+        decided_on = format_date(dispute.decided_at.astimezone(tz).date())
+        raise _invalid(
+            "filed_on", f"tanggal pengajuan tidak boleh sebelum putusan Komisi Informasi ({decided_on})"
+        )
+    if dispute.status in (DisputeStatus.FINAL, DisputeStatus.COURT_OBJECTION):
+        # The workflow has ended (final, or before the court): the register says why, with the date.
+        filing = await _court_objection(session, dispute, komisi.timezone)
+        final_due = format_datetime(dispute.final_at, komisi.timezone) if dispute.final_at else None
+        message = refusal(
+            dispute.status, adjudicated=(dispute.outcome or {}).get("outcome") in ADJUDICATION_OUTCOMES,
+            t8_over=True, final_due_text=final_due, filing=filing,
+        )  # fmt: skip
+        raise HTTPException(
+            status.HTTP_409_CONFLICT, message or "Keberatan ke pengadilan tidak dapat dicatat"
+        )
+    command = CourtObjectionCommand(
+        court=payload.court, court_kind=kind, filed_on=payload.filed_on, case_number=payload.case_number,
+        recorded_by=Role.KOMISI.value if clerk else Role.PPID.value, actor=staff.email,
+    )  # fmt: skip
+    await run_update(temporal, dispute.workflow_id, "record_court_objection", command, CaseStatus)
+    session.expire_all()
+    dispute, case, komisi = await _load(session, dispute_id)
+    return await dispute_view(session, dispute, case, komisi, clerk=clerk)
