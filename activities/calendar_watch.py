@@ -66,6 +66,6 @@ class CalendarWatchActivities:
                     for a in admins
                 ]
                 ids += await enqueue(session, case_id=case_id, event="calendar_confirm", key_suffix=str(year),
-                                     notices=notices)  # fmt: skip
+                                     notices=notices, at=check.at)  # fmt: skip
             await session.commit()
         return Recorded(notification_ids=ids)

@@ -117,7 +117,7 @@ class DisputeActivities:
             notices = await self._notices(session, dispute, event, data)
             ids = await enqueue(
                 session, case_id=dispute.request_id, event=f"dispute_{event.event}", key_suffix=dispute.id,
-                notices=notices,
+                notices=notices, at=event.at,
             )  # fmt: skip
             if event.event == "submitted":
                 await self._attach_case_file(session, dispute, ids)

@@ -41,12 +41,20 @@ def retry_delay(attempts: int) -> timedelta:
     return min(RETRY_FIRST * 2 ** max(attempts - 1, 0), RETRY_MAX)
 
 
+def message_date(row: Notification, settings: Settings) -> datetime:
+    """The email's Date: the moment it is sent; under the simulated clock, the simulated moment the notice
+    was created (its case event's workflow time), so that a training run's mailbox reads in its own time."""
+    if settings.ppid_clock == "simulated":
+        return row.created_at.astimezone(UTC)
+    return datetime.now(UTC)
+
+
 def build_message(row: Notification, settings: Settings) -> EmailMessage:
     message = EmailMessage(policy=POLICY)
     message["From"] = settings.mail_from
     message["To"] = row.recipient
     message["Subject"] = row.subject
-    message["Date"] = format_datetime(datetime.now(UTC))
+    message["Date"] = format_datetime(message_date(row, settings))
     # Stable per notice: a resend after a crash carries the same Message-ID, so mail systems can dedupe.
     domain = settings.mail_from.rsplit("@", 1)[-1].strip("> ") or "ppid.local"
     digest = hashlib.sha256(row.idempotency_key.encode()).hexdigest()[:12]

@@ -27,6 +27,34 @@ OUTCOME_LABELS = {
     "not_held": "Informasi tidak dikuasai oleh badan publik ini",
     "not_yet_documented": "Informasi belum dikuasai atau belum didokumentasikan",
 }
+GRANTING_OUTCOMES = {"granted", "partially_granted"}
+# How the requester asked to obtain and receive the information (the intake form, Pasal 22(2)).
+OBTAIN_LABELS = {
+    "view": "melihat, membaca, mendengarkan atau mencatat informasi (tanpa salinan)",
+    "copy": "mendapatkan salinan informasi",
+}
+COPY_FORMAT_LABELS = {
+    "softcopy": "mendapatkan salinan elektronik (softcopy)",
+    "hardcopy": "mendapatkan salinan tercetak (hardcopy)",
+}
+DELIVERY_LABELS = {
+    "pickup": "diambil langsung di kantor PPID",
+    "post": "dikirim melalui pos",
+    "courier": "dikirim melalui kurir",
+    "email": "dikirim melalui email",
+}
+
+
+def obtain_text(obtain_method: str, copy_format: str | None) -> str:
+    """`copy` + `hardcopy` → `mendapatkan salinan tercetak (hardcopy)`; `view` → seeing/reading it, no copy."""
+    if obtain_method == "copy" and copy_format:
+        return COPY_FORMAT_LABELS.get(copy_format, copy_format)
+    return OBTAIN_LABELS.get(obtain_method, obtain_method)
+
+
+def fee_text(fee_idr: int | None) -> str:
+    """`15000` → `Rp15.000`; none or 0 → `tanpa biaya` (the service is free, Pasal 22(7)(g))."""
+    return f"Rp{fee_idr:,}".replace(",", ".") if fee_idr else "tanpa biaya"
 
 
 @dataclass(frozen=True)

@@ -132,6 +132,7 @@ class ObjectionActivities:
                 event=f"objection_{event.event}",
                 key_suffix=objection.id,
                 notices=notices,
+                at=event.at,
             )
             await session.commit()
         return Recorded(notification_ids=ids)

@@ -66,10 +66,13 @@ async def close_tasks(
 
 
 async def enqueue(
-    session: AsyncSession, *, case_id: str, event: str, key_suffix: str, notices: list[Notice]
-) -> list[int]:
+    session: AsyncSession, *, case_id: str, event: str, key_suffix: str, notices: list[Notice],
+    at: datetime | None = None,
+) -> list[int]:  # fmt: skip
     """Outbox rows keyed by case + event + recipient; existing rows are kept as they are. The keys are
-    looked up first and the new rows written in one flush at the end."""
+    looked up first and the new rows written in one flush at the end. `at` is the moment of the event that
+    causes the notices (workflow time, simulated under PPID_CLOCK=simulated): the rows' `created_at`, which
+    dates the emails in simulated mode (activities/mail.py)."""
     keys = [f"{case_id}:{event}:{key_suffix}:{n.recipient_role}:{n.recipient}" for n in notices]
     with session.no_autoflush:
         existing = {
@@ -93,6 +96,8 @@ async def enqueue(
                 status="pending",
                 attempts=0,
             )
+            if at is not None:
+                row.created_at = at
             session.add(row)
             existing[key] = row
         rows.append(row)

@@ -12,6 +12,8 @@ from workflows.objection import ObjectionWorkflow
 from workflows.request import RequestWorkflow
 
 ALL_WORKFLOWS: list[type[Any]] = [RequestWorkflow, ObjectionWorkflow, DisputeWorkflow, CalendarWatchWorkflow]
+# Third-party modules the workflows use without importing them (see workflow_runner).
+PASSTHROUGH = ("pydantic_core",)
 
 
 def workflow_runner(*, strict: bool = False) -> SandboxedWorkflowRunner:
@@ -23,9 +25,14 @@ def workflow_runner(*, strict: bool = False) -> SandboxedWorkflowRunner:
     Served (the worker): the same sandbox, with our own `workflows` package imported once and shared by the
     runs. Re-importing it for every case cost about 4 ms of CPU per workflow started or replayed and 0.15 MB
     per cached workflow (bench: intake, deadline burst, open cases). The modules hold only constants and
-    classes; all state lives on the workflow instance. Everything else stays behind the sandbox."""
+    classes; all state lives on the workflow instance. Everything else stays behind the sandbox.
+
+    Both pass `pydantic_core` through, as temporalio already does `pydantic`: the pydantic data converter's
+    `to_json` (Rust code) imports `pydantic_core` the first time a process serializes, which in a worker is a
+    workflow's first activity input, inside the sandbox: the sandbox then imported `pydantic_core`,
+    `pydantic_core._pydantic_core` and `pydantic_core.core_schema` a second time and warned "… was imported
+    after initial workflow load" for each (three warnings at every start; tests/test_worker_sandbox.py)."""
+    restrictions = SandboxRestrictions.default.with_passthrough_modules(*PASSTHROUGH)
     if strict:
-        return SandboxedWorkflowRunner()
-    return SandboxedWorkflowRunner(
-        restrictions=SandboxRestrictions.default.with_passthrough_modules("workflows")
-    )
+        return SandboxedWorkflowRunner(restrictions=restrictions)
+    return SandboxedWorkflowRunner(restrictions=restrictions.with_passthrough_modules("workflows"))
