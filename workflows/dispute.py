@@ -24,6 +24,7 @@ with workflow.unsafe.imports_passed_through():
     )
     from domain.court import refusal as court_objection_refusal
     from domain.enums import DisputeStatus
+    from domain.status_labels import status_label
     from workflows.common import ONE_SECOND, CaseWorkflow, conflict, deadline
 
 T6_START_DAYS = 14  # Pasal 38(1)
@@ -138,7 +139,7 @@ class DisputeWorkflow(CaseWorkflow):
         if command.stage not in ("mediation", "adjudication"):
             raise conflict("Tahap harus mediation atau adjudication.")
         if command.stage == self.status.value:
-            raise conflict(f"Sengketa sudah pada tahap {command.stage}.")
+            raise conflict(f"Sengketa sudah pada tahap {status_label(command.stage)}.")
         if command.stage == "mediation":
             if self.status == DisputeStatus.ADJUDICATION:
                 raise conflict("Ajudikasi sudah dimulai; mediasi tidak dapat dibuka lagi.")

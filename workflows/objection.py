@@ -26,6 +26,7 @@ with workflow.unsafe.imports_passed_through():
         ResponseCommand,
     )
     from domain.enums import ObjectionStatus
+    from domain.status_labels import status_label
     from workflows.common import ONE_SECOND, CaseWorkflow, conflict, db_activity, deadline
 
 T4_ANSWER_DAYS = 30  # Pasal 36(2)
@@ -138,7 +139,7 @@ class ObjectionWorkflow(CaseWorkflow):
         if self.status == ObjectionStatus.ANSWERED:
             raise conflict("Keberatan ini sudah dijawab.")
         if self.status not in (ObjectionStatus.REGISTERED, ObjectionStatus.OVERDUE):
-            raise conflict(f"Keberatan berstatus {self.status.value!r} tidak dapat dijawab lagi.")
+            raise conflict(f"Keberatan berstatus '{status_label(self.status)}' tidak dapat dijawab lagi.")
 
     # --- the requester's choices --------------------------------------------------------------------------
 
@@ -197,7 +198,9 @@ class ObjectionWorkflow(CaseWorkflow):
             self.status not in (ObjectionStatus.ANSWERED, ObjectionStatus.OVERDUE)
             or self.dispute_deadline is None
         ):
-            raise conflict(f"Keberatan berstatus {self.status.value!r}; sengketa tidak dapat diajukan.")
+            raise conflict(
+                f"Keberatan berstatus '{status_label(self.status)}'; sengketa tidak dapat diajukan."
+            )
         if workflow.now() > self.dispute_deadline:
             raise conflict(
                 f"Jangka waktu pengajuan sengketa berakhir pada {self._when(self.dispute_deadline)}."

@@ -30,6 +30,7 @@ with workflow.unsafe.imports_passed_through():
         RequestStart,
     )
     from domain.enums import DecisionOutcome, RequestStatus
+    from domain.status_labels import status_label
     from workflows.common import ONE_SECOND, CaseWorkflow, conflict, db_activity, deadline
 
 T2_EXTENSION_DAYS = 7  # Pasal 22(8)
@@ -173,7 +174,7 @@ class RequestWorkflow(CaseWorkflow):
         if self.status == RequestStatus.EXTENDED:
             raise conflict(f"Jangka waktu sudah pernah diperpanjang; batas waktu {self._when(self.due_at)}.")
         if self.status != RequestStatus.RECEIVED:
-            raise conflict(f"Perpanjangan tidak dapat dilakukan pada status {self.status.value!r}.")
+            raise conflict(f"Perpanjangan tidak dapat dilakukan pada status '{status_label(self.status)}'.")
         if workflow.now() > self.due_at:
             raise conflict(
                 f"Batas waktu {self._when(self.due_at)} sudah lewat; perpanjangan tidak dapat dilakukan."
@@ -240,7 +241,7 @@ class RequestWorkflow(CaseWorkflow):
 
     def _check_assign(self) -> None:
         if self.status not in (RequestStatus.RECEIVED, RequestStatus.EXTENDED, RequestStatus.OVERDUE):
-            raise conflict(f"Permohonan berstatus {self.status.value!r} tidak dapat diteruskan lagi.")
+            raise conflict(f"Permohonan berstatus '{status_label(self.status)}' tidak dapat diteruskan lagi.")
 
     # --- the objection (Pasal 35-36), a child workflow ----------------------------------------------------
 

@@ -6,11 +6,12 @@ from datetime import date, datetime
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, HTTPException, Query, status
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, AwareDatetime, BaseModel, Field
 from sqlalchemy import select
 from temporalio.service import RPCError
 
 from api.deps import AdminDep, SessionDep, StateDep, TemporalDep
+from api.schemas import SupportedDate, _In, supported_year
 from db.calendar_changes import add_change, affected_workflows
 from db.calendar_repo import load_calendar
 from db.models import Body, Task
@@ -53,7 +54,9 @@ async def deadline(
     session: SessionDep,
     body: Annotated[str, Query(max_length=64)],
     start: Annotated[
-        AwareDatetime, Query(description="ISO-8601 with offset, e.g. 2026-03-16T09:00:00+07:00")
+        AwareDatetime,
+        AfterValidator(supported_year),
+        Query(description="ISO-8601 with offset, e.g. 2026-03-16T09:00:00+07:00; years 1970-2200"),
     ],
     working_days: Annotated[int, Query(ge=0, le=366)],
 ) -> DeadlineOut:
@@ -87,10 +90,8 @@ async def holidays(
     )
 
 
-class HolidayIn(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-    date: date
+class HolidayIn(_In):
+    date: SupportedDate = Field(description="years 1970-2200")
     name: str = Field(min_length=3, max_length=200)
     body: str | None = Field(default=None, max_length=64, description="a body slug for a regional day")
     reason: str = Field(default="", max_length=2000, description="why (e.g. the decree that declares it)")

@@ -38,7 +38,7 @@ class AdvanceIn(BaseModel):
     @model_validator(mode="after")
     def _one(self) -> AdvanceIn:
         if sum(v is not None for v in (self.days, self.hours, self.until)) != 1:
-            raise ValueError("give exactly one of days, hours or until")
+            raise ValueError("isi tepat satu dari days, hours atau until")
         return self
 
 
@@ -62,7 +62,8 @@ async def advance(payload: AdvanceIn, state: StateDep, _admin: AdminDep) -> Cloc
         step = timedelta(days=payload.days or 0, hours=payload.hours or 0)
     if step > MAX_ADVANCE:
         raise HTTPException(
-            422, [{"loc": ["body", "until"], "msg": "at most 400 days at a time", "type": "value_error"}]
+            422,
+            [{"loc": ["body", "until"], "msg": "paling jauh 400 hari sekali maju", "type": "value_error"}],
         )
     client = await state.temporal()
     # The time-skipping server fires every timer due in between, in order, while it moves the clock.
