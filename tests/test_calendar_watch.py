@@ -7,9 +7,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
-from temporalio.worker import Replayer
 
 from activities.calendar_watch import CalendarWatchActivities, years_to_confirm
 from db.session import make_engine, make_session_factory
@@ -17,7 +15,7 @@ from domain.contracts import CalendarCheck
 from tests.conftest import Mailbox, login
 from tests.requests_support import stack
 from workflows.calendar_watch import first_of_next_month
-from workflows.registry import ALL_WORKFLOWS
+from workflows.registry import history_replayer
 
 
 def test_which_years_need_confirmation() -> None:
@@ -72,9 +70,7 @@ async def test_admins_get_one_task_and_one_email_per_year(
             await asyncio.sleep(0.05)
         else:
             raise AssertionError("the watch workflow never reached its monthly timer")
-        await Replayer(workflows=ALL_WORKFLOWS, data_converter=pydantic_data_converter).replay_workflow(
-            history
-        )
+        await history_replayer().replay_workflow(history)
         await handle.terminate()
 
 

@@ -11,15 +11,13 @@ from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
-from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
-from temporalio.worker import Replayer
 
 from domain.dates_id import format_date
 from tests.conftest import text_of
 from tests.requests_support import ATASAN_SANGGAU, PPID_DINKES, PPID_SANGGAU, REQUESTER_EMAIL, Stack
 from tests.timeskip_support import sleep_until, wait_status
-from workflows.registry import ALL_WORKFLOWS
+from workflows.registry import history_replayer
 
 KI_KALBAR = "sengketa@ki-kalbar.example"
 HEAD_SANGGAU = "bupati@sanggau.example"
@@ -214,7 +212,7 @@ async def test_refusal_objection_answer_dispute_registration_outcome_final(
     assert (await sim.http.get(durl, headers=clerk)).json()["status"] == "final"
 
     # Every workflow of the chain replays on the current code.
-    replayer = Replayer(workflows=ALL_WORKFLOWS, data_converter=pydantic_data_converter)
+    replayer = history_replayer()
     await timeskip.sleep(timedelta(days=200))  # past T3 and the grace for late objections: the chain ends
     for kind, workflow_id in (
         ("dispute", f"sengketa-{dispute_id}"), ("objection", f"keberatan-{filed['id']}"),

@@ -13,9 +13,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import update
-from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
-from temporalio.worker import Replayer
 
 from db.models import Body
 from db.session import make_engine
@@ -24,7 +22,7 @@ from domain.dates_id import format_date
 from tests.conftest import text_of
 from tests.requests_support import ATASAN_SANGGAU, PPID_DINKES, PPID_SANGGAU, REQUESTER_EMAIL, Stack
 from tests.timeskip_support import sleep_until
-from workflows.registry import ALL_WORKFLOWS
+from workflows.registry import history_replayer
 
 KI_KALBAR = "sengketa@ki-kalbar.example"
 KI_TZ = ZoneInfo("Asia/Pontianak")  # KI Kalbar's time zone: T8 and the filing date are counted in it
@@ -177,7 +175,7 @@ async def test_filing_within_t8_stops_finality(sim: Stack, timeskip: WorkflowEnv
     assert again.status_code == 409 and "sudah dicatat" in again.json()["detail"]
     assert CASE_NUMBER in again.json()["detail"]
     # The new path replays on the current code.
-    replayer = Replayer(workflows=ALL_WORKFLOWS, data_converter=pydantic_data_converter)
+    replayer = history_replayer()
     await replayer.replay_workflow(await handle.fetch_history())
 
 

@@ -8,9 +8,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
-from temporalio.worker import Replayer
 
 from db.calendar_repo import load_calendar
 from db.models import CalendarChangeRow
@@ -18,7 +16,7 @@ from db.session import make_engine, make_session_factory
 from domain.calendar import WorkingCalendar, working_day_before
 from tests.conftest import text_of
 from tests.requests_support import PPID_SANGGAU, REQUESTER_EMAIL, Stack
-from workflows.registry import ALL_WORKFLOWS
+from workflows.registry import history_replayer
 
 REFUSAL = {
     "outcome": "rejected",
@@ -100,9 +98,7 @@ async def test_added_holiday_moves_running_t1_by_one_working_day_and_citizen_is_
 
     # The workflow still replays after recomputing its clocks.
     handle = timeskip.client.get_workflow_handle(f"permohonan-{created['id']}")
-    await Replayer(workflows=ALL_WORKFLOWS, data_converter=pydantic_data_converter).replay_workflow(
-        await handle.fetch_history()
-    )
+    await history_replayer().replay_workflow(await handle.fetch_history())
 
 
 async def test_regional_holiday_moves_only_that_bodys_cases(sim: Stack) -> None:

@@ -8,15 +8,13 @@ import os
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
-from temporalio.worker import Replayer
 
 from domain.dates_id import format_date
 from tests.conftest import text_of
 from tests.requests_support import ATASAN_SANGGAU, PPID_DINKES, PPID_SANGGAU, REQUESTER_EMAIL, Stack
 from tests.timeskip_support import sleep_until, wait_status
-from workflows.registry import ALL_WORKFLOWS
+from workflows.registry import history_replayer
 
 
 async def test_ignored_request_is_escalated_and_requester_told_their_rights(
@@ -126,7 +124,7 @@ async def test_decided_in_time_then_closed_and_replayable(sim: Stack, timeskip: 
     history = await handle.fetch_history()
     if os.environ.get("PPID_RECORD_HISTORY"):  # to add a recorded history for tests/test_replay.py
         Path(os.environ["PPID_RECORD_HISTORY"]).write_text(history.to_json())
-    await Replayer(workflows=ALL_WORKFLOWS, data_converter=pydantic_data_converter).replay_workflow(history)
+    await history_replayer().replay_workflow(history)
 
 
 async def test_simulated_clock_endpoints(sim: Stack, timeskip: WorkflowEnvironment) -> None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.worker import Replayer
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
 from workflows.calendar_watch import CalendarWatchWorkflow
@@ -36,3 +38,12 @@ def workflow_runner(*, strict: bool = False) -> SandboxedWorkflowRunner:
     if strict:
         return SandboxedWorkflowRunner(restrictions=restrictions)
     return SandboxedWorkflowRunner(restrictions=restrictions.with_passthrough_modules("workflows"))
+
+
+def history_replayer() -> Replayer:
+    """Replays recorded histories on the current code, in the strict sandbox the tests use."""
+    return Replayer(
+        workflows=ALL_WORKFLOWS,
+        data_converter=pydantic_data_converter,
+        workflow_runner=workflow_runner(strict=True),
+    )
