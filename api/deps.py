@@ -77,27 +77,20 @@ UNAUTHORIZED = HTTPException(
 )
 
 
-async def get_optional_staff(
-    state: StateDep, session: SessionDep, token: Annotated[str | None, Depends(oauth2_scheme)]
-) -> Staff | None:
-    if not token:
-        return None
-    try:
-        claims = read_token(token, secret=state.secret_key)
-    except InvalidToken:
-        raise UNAUTHORIZED from None
+async def load_staff(session: AsyncSession, user_id: int, version: int) -> Staff | None:
+    """The active account with its scope, when `version` is still its token version (None otherwise): a
+    password change or a deactivation revokes every bearer token and every page session issued before it."""
     row = (
         await session.execute(
             select(User, Body.slug, Unit.slug, KomisiInformasi.slug)
             .outerjoin(Body, Body.id == User.body_id)
             .outerjoin(Unit, Unit.id == User.unit_id)
             .outerjoin(KomisiInformasi, KomisiInformasi.id == User.komisi_id)
-            .where(User.id == claims.user_id)
+            .where(User.id == user_id)
         )
     ).first()
-    # A password change or a deactivation moved the version on: tokens issued before it are revoked.
-    if row is None or not row[0].active or row[0].token_version != claims.version:
-        raise UNAUTHORIZED
+    if row is None or not row[0].active or row[0].token_version != version:
+        return None
     user, body_slug, unit_slug, komisi_slug = row
     return Staff(
         id=user.id,
@@ -111,6 +104,21 @@ async def get_optional_staff(
         komisi_id=user.komisi_id,
         komisi_slug=komisi_slug,
     )
+
+
+async def get_optional_staff(
+    state: StateDep, session: SessionDep, token: Annotated[str | None, Depends(oauth2_scheme)]
+) -> Staff | None:
+    if not token:
+        return None
+    try:
+        claims = read_token(token, secret=state.secret_key)
+    except InvalidToken:
+        raise UNAUTHORIZED from None
+    staff = await load_staff(session, claims.user_id, claims.version)
+    if staff is None:
+        raise UNAUTHORIZED
+    return staff
 
 
 OptionalStaffDep = Annotated[Staff | None, Depends(get_optional_staff)]

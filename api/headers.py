@@ -43,7 +43,9 @@ def inline_hashes(html: str, tag: str) -> list[str]:
 DEFAULT_HEADERS = (
     (b"content-security-policy", policy().encode()),
     (b"x-content-type-options", b"nosniff"),
-    (b"referrer-policy", b"no-referrer"),  # tracking links carry the code in the fragment; be safe anyway
+    # same-origin: no referrer ever leaves the site, and a form post keeps its Origin (no-referrer would make
+    # it "null", which the CSRF check refuses); the tracking page sets no-referrer itself.
+    (b"referrer-policy", b"same-origin"),
     (b"x-frame-options", b"DENY"),
 )
 

@@ -30,6 +30,8 @@ from api.routes import (
     users,
 )
 from api.state import AppState
+from api.web import staff as staff_pages
+from api.web.session import install_sessions
 from db.session import make_engine, make_session_factory
 from ppid.settings import Settings, get_settings
 
@@ -65,11 +67,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )  # fmt: skip
     app.add_middleware(BodySizeLimit)
     install_error_handlers(app)
+    install_sessions(app, settings)
     install_docs(app)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")  # the pages' scripts and styles
     tracking = [Depends(limit_tracking)]
     for module in (health, auth, users, bodies, calendar, requests, objections, disputes, tasks, pages):
         app.include_router(module.router, dependencies=tracking)
+    app.include_router(staff_pages.router)
     if settings.ppid_bench:
         app.include_router(bench.router)
     if settings.ppid_clock == "simulated":  # training and acceptance mode only

@@ -246,6 +246,10 @@ class TaskOut(BaseModel):
     due_at: datetime | None
     sla: str
     unit: str | None = None
+    object: str = "request"  # what the task is about: request | objection | dispute | calendar
+    object_id: str = ""  # the id its own GET accepts
+    requester_name: str | None = None
+    working_days_left: int | None = None  # None: no due date; 0: due today or past
 
 
 # --- Objections and disputes ------------------------------------------------------------------------------

@@ -18,7 +18,7 @@ from fastapi import FastAPI
 
 EXPECTED = {
     "x-content-type-options": "nosniff",
-    "referrer-policy": "no-referrer",
+    "referrer-policy": "same-origin",
     "x-frame-options": "DENY",
 }
 REQUIRED_DIRECTIVES = {
