@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: dev test lint typecheck check venv clean bench
+.PHONY: dev test lint typecheck check venv clean bench browser
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -14,10 +14,17 @@ $(STAMP): pyproject.toml
 
 venv: $(STAMP)
 
+# The browser tests drive Debian's chromium (Playwright cannot download its browsers here): installed when
+# missing and run as root; otherwise those tests are skipped with the reason.
+browser:
+	@command -v chromium >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] \
+	  && apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core \
+	  || echo "chromium is missing: the browser tests will be skipped"; }
+
 dev: $(STAMP)
 	$(BIN)/ppid dev $(ARGS)
 
-test: $(STAMP)
+test: $(STAMP) browser
 	$(BIN)/ruff check .
 	$(BIN)/mypy domain db activities workflows api ppid bench worker.py
 	# The workflow sandbox re-imports workflow modules per run: let Python cache their bytecode.
