@@ -24,7 +24,7 @@ GIL_SWITCH_INTERVAL_S = 0.0005
 
 
 async def run_worker(settings: Settings, stop: asyncio.Event | None = None) -> None:
-    """Run until `stop` is set or SIGTERM/SIGINT arrives; then shut down gracefully (pitfall 10)."""
+    """Run until `stop` is set or SIGTERM/SIGINT arrives; then shut down gracefully (worker.shutdown())."""
     # Imported here, after the `ppid` entry point enabled the bytecode cache (see ppid/bytecode.py).
     from activities.outbox import OutboxDispatcher
     from activities.registry import build_activities

@@ -1,4 +1,4 @@
-"""The case file for the Komisi Informasi (DOMAIN.md "The dispute"): assembled from the registers, as JSON
+"""The case file for the Komisi Informasi (docs/domain.md "The dispute"): assembled from the registers, as JSON
 and as a readable HTML document. The NIK is complete here: the case file is addressed to the KI."""
 
 from __future__ import annotations

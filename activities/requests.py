@@ -34,7 +34,7 @@ from domain.tracking import tracking_code
 from ppid.settings import Settings
 
 REMINDER_HOUR = time(8, 0)  # reminders go out at the start of the working day, local time
-# Reminders before the response deadline (DOMAIN.md, configurable later per body): working days before.
+# Reminders before the response deadline (docs/domain.md, configurable later per body): working days before.
 PPID_REMINDERS = (("reminder_3", 3), ("extension_prompt", 2), ("reminder_1", 1))
 
 LABELS = {

@@ -1,6 +1,6 @@
-"""Working-day arithmetic (DOMAIN.md "Working days"): pure functions of (start, N, calendar).
+"""Working-day arithmetic (docs/domain.md "Working days"): pure functions of (start, N, calendar).
 
-Counting convention (the law is silent; research §2.2): the day of the triggering event is day 0, whether or
+Counting convention (the law is silent; docs/domain.md): the day of the triggering event is day 0, whether or
 not it is a working day; the deadline is the end (23:59:59) of the N-th working day after it, in the body's
 local time zone. A working day is Monday to Friday that is neither a national holiday, nor cuti bersama, nor
 an extra holiday configured for the body.

@@ -1,4 +1,4 @@
-"""The directory file (CONTRACT.md §5): Komisi Informasi, public bodies and their PPID units."""
+"""The directory file (docs/api.md): Komisi Informasi, public bodies and their PPID units."""
 
 from __future__ import annotations
 

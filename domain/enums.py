@@ -1,4 +1,4 @@
-"""Enumerations shared by the API, the workflows and the registers (DOMAIN.md)."""
+"""Enumerations shared by the API, the workflows and the registers (docs/domain.md)."""
 
 from enum import StrEnum
 

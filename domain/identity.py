@@ -1,4 +1,4 @@
-"""Shape checks of requester identity (Perki 1/2021; DOMAIN.md "The request")."""
+"""Shape checks of requester identity (Perki 1/2021; docs/domain.md "The request")."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The `ppid` command (CONTRACT.md §2)."""
+"""The `ppid` command (docs/api.md)."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from ppid.settings import get_settings
 
 def run_and_exit(run: Callable[[], Any]) -> NoReturn:
     """Run, flush, then leave with os._exit: temporalio's Rust threads can abort CPython's finalization
-    with exit code 134 after all work is done (ENGINEERING.md pitfall 11, sdk-python #300)."""
+    with exit code 134 after all work is done (temporalio sdk-python issue #300)."""
     code = 0
     try:
         result = run()

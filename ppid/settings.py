@@ -1,4 +1,4 @@
-"""Configuration from the environment (and `.env`), exactly as CONTRACT.md §3.
+"""Configuration from the environment (and `.env`), exactly as docs/api.md "Configuration".
 
 The defaults are the same for every `ppid` command, so `ppid user create` beside a running `ppid dev`
 writes to the same database.

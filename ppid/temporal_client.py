@@ -1,4 +1,4 @@
-"""The one Temporal client factory: every client uses the Pydantic data converter (pitfall 2)."""
+"""The one Temporal client factory: every client uses the Pydantic data converter, as the worker does."""
 
 from __future__ import annotations
 

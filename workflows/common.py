@@ -163,7 +163,7 @@ class CaseWorkflow:
         body: str | None = None, timezone: str | None = None,
     ) -> datetime:  # fmt: skip
         """The clock's deadline recomputed on the current calendar. A date already told to the citizen never
-        moves earlier unless an administrator confirmed it (DOMAIN.md "Working days")."""
+        moves earlier unless an administrator confirmed it (docs/domain.md "Working days")."""
         if current < workflow.now():
             return current  # expired clocks have fired; they are not re-run
         recomputed = await deadline(start, days, body=body, timezone=timezone)

@@ -85,7 +85,7 @@ class DisputeWorkflow(CaseWorkflow):
             self.status = DisputeStatus.FINAL
             await self._record("final", workflow.now())
             return
-        # T6/T7 are service levels of the KI: alert, never stop the case (DOMAIN.md).
+        # T6/T7 are service levels of the KI: alert, never stop the case (docs/domain.md).
         self.fired.add(alarm.kind)
         await self._record(alarm.kind, workflow.now())
 

@@ -1,4 +1,4 @@
-"""The simulated clock (CONTRACT.md §4): only under `ppid dev --clock simulated` (404 in real mode)."""
+"""The simulated clock (docs/api.md): only under `ppid dev --clock simulated` (404 in real mode)."""
 
 from __future__ import annotations
 
