@@ -207,7 +207,9 @@ def build_parser() -> argparse.ArgumentParser:
     dev = sub.add_parser("dev", help="the whole product on one machine (Temporal, SQLite, worker, API, mail)")
     dev.add_argument("--port", type=int)
     dev.add_argument("--temporal-port", type=int)
-    dev.add_argument("--temporal-ui-port", type=int, help="the Temporal Web UI (default: temporal port + 1000)")
+    dev.add_argument(
+        "--temporal-ui-port", type=int, help="the Temporal Web UI (default: temporal port + 1000)"
+    )
     dev.add_argument("--data-dir")
     dev.add_argument("--clock", choices=["real", "simulated"])
     dev.add_argument("--no-demo", action="store_true", help="do not seed the demo directory and users")
