@@ -10,7 +10,9 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 from temporalio.client import Client
+from temporalio.testing import WorkflowEnvironment
 
 from api.main import create_app
 from ppid.settings import Settings
@@ -103,3 +105,13 @@ async def stack(
         transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
         async with httpx.AsyncClient(transport=transport, base_url="http://ppid.test", timeout=30) as http:
             yield Stack(http, box, settings)
+
+
+@pytest.fixture
+async def real(
+    temporal_env: WorkflowEnvironment, mailbox: tuple[Mailbox, int], tmp_path: Path, database_url: str,
+    task_queue: str,
+) -> AsyncIterator[Stack]:  # fmt: skip
+    """The whole stack on the real Temporal dev server, on each database."""
+    async with stack(temporal_env.client, mailbox, tmp_path, database_url, task_queue) as s:
+        yield s

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -16,17 +15,11 @@ from tests.requests_support import (
     REQUESTER_EMAIL,
     Stack,
     form,
+    real,
     stack,
 )
 
-
-@pytest.fixture
-async def real(
-    temporal_env: WorkflowEnvironment, mailbox: tuple[Mailbox, int], tmp_path: Path, database_url: str,
-    task_queue: str,
-) -> AsyncIterator[Stack]:  # fmt: skip
-    async with stack(temporal_env.client, mailbox, tmp_path, database_url, task_queue) as s:
-        yield s
+__all__ = ["real"]  # the fixture
 
 
 async def test_intake_receipt_task_extension_decision(real: Stack) -> None:

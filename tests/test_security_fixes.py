@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
 
@@ -21,19 +20,10 @@ from db.models import InfoRequest
 from db.session import make_engine, make_session_factory
 from db.users import create_or_update_user, deactivate_user
 from ppid.cli import uvicorn_options
-from tests.conftest import Mailbox, free_port, make_settings
-from tests.requests_support import PPID_DINKES, PPID_SANGGAU, Stack, form, stack
+from tests.conftest import free_port, make_settings
+from tests.requests_support import PPID_DINKES, PPID_SANGGAU, Stack, form, real
 
 SECRET = "test-secret-key-that-is-long-enough-for-hs256"
-
-
-@pytest.fixture
-async def real(
-    temporal_env: WorkflowEnvironment, mailbox: tuple[Mailbox, int], tmp_path: Path, database_url: str,
-    task_queue: str,
-) -> AsyncIterator[Stack]:  # fmt: skip
-    async with stack(temporal_env.client, mailbox, tmp_path, database_url, task_queue) as s:
-        yield s
 
 
 async def _count_requests(database_url: str) -> int:
@@ -43,6 +33,9 @@ async def _count_requests(database_url: str) -> int:
             return int(await session.scalar(select(func.count()).select_from(InfoRequest)) or 0)
     finally:
         await engine.dispose()
+
+
+__all__ = ["real"]  # the fixture
 
 
 async def test_idempotency_key_returns_a_case_only_to_the_same_form(real: Stack, database_url: str) -> None:
