@@ -52,7 +52,7 @@ class CalendarWatchActivities:
                 await open_task(
                     session, key=f"calendar:confirm:{year}", kind="confirm_cuti_bersama", case_type="calendar",
                     case_id=case_id, registration_number=f"SKB {year}", role=Role.ADMIN.value, due_at=None,
-                    body_id=None, unit_id=None,
+                    body_id=None, unit_id=None, opened_at=check.at,
                 )  # fmt: skip
                 text = (
                     f"Kalender hari kerja tahun {year} perlu dikonfirmasi ({why}).\n\n"

@@ -1,5 +1,6 @@
 """The case file for the Komisi Informasi (docs/domain.md "The dispute"): assembled from the registers, as JSON
-and as a readable HTML document. The NIK is complete here: the case file is addressed to the KI."""
+and as a readable HTML document (every value in Indonesian words; the staff desk shows the same document as a
+page). The NIK is complete here: the case file is addressed to the KI."""
 
 from __future__ import annotations
 
@@ -11,14 +12,29 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from activities.notices import fee_text
 from activities.objections import reasons_text
 from db.models import Body, Dispute, InfoRequest, KomisiInformasi, Notification, Objection, TimelineEvent
 from domain.calendar import Deadline
 from domain.dates_id import explain_deadline, format_datetime
+from domain.status_labels import reasons_label, value_label
 
 _html = Environment(
     loader=FileSystemLoader(Path(__file__).parent / "templates"), autoescape=select_autoescape(["html", "j2"])
 )
+
+
+def exemption_text(article: str | None) -> str:
+    """`17h` -> `Pasal 17 huruf h`."""
+    if not article:
+        return "-"
+    return f"Pasal 17 huruf {article[2:]}" if article.startswith("17") and len(article) == 3 else str(article)
+
+
+_html.filters.update(
+    label=lambda value, kind: value_label(kind, value), reasons=reasons_label, exemption=exemption_text,
+    fee=fee_text,
+)  # fmt: skip
 
 
 def _text(moment: datetime | None, tz: str) -> str:
@@ -186,4 +202,10 @@ async def build_case_file(session: AsyncSession, dispute: Dispute) -> dict[str, 
 
 
 def render_case_file_html(case_file: dict[str, Any]) -> str:
+    """The readable document, a file of its own (the KI's email attachment and the desk's download)."""
     return _html.get_template("case_file.html.j2").render(f=case_file)
+
+
+def render_case_file_body(case_file: dict[str, Any]) -> str:
+    """The same document's content, escaped, for a page of the staff desk to show inside its layout."""
+    return _html.get_template("case_file_body.html.j2").render(f=case_file)

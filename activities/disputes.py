@@ -14,13 +14,22 @@ from temporalio.exceptions import ApplicationError
 from activities.case_file import build_case_file, render_case_file_html
 from activities.notices import Notice, deadline_moved, render
 from activities.objections import reasons_text
-from activities.records import add_timeline, close_tasks, enqueue, open_task
+from activities.records import (
+    add_timeline,
+    close_task,
+    delivered_context,
+    enqueue,
+    handover_text,
+    open_task,
+    record_handover,
+)
 from db.models import Body, Dispute, InfoRequest, KomisiInformasi, Notification, Objection, Task, Unit
 from domain.calendar import end_of_day
 from domain.contracts import CaseEvent, DisputeStart, Recorded, RegisterDispute
 from domain.court import COURT_KINDS, court_article, court_kind, filing_text
 from domain.dates_id import ZONE_ABBREVIATIONS, format_date, format_datetime
-from domain.enums import DisputeStatus, ObjectionStatus, Role
+from domain.delivery import COMPLY_TASK, DISCLOSURE_OUTCOMES
+from domain.enums import DisputeStatus, ObjectionStatus, RequestStatus, Role
 from ppid.settings import Settings
 
 OUTCOME_LABELS = {
@@ -31,7 +40,6 @@ OUTCOME_LABELS = {
     "dismissed": "Permohonan penyelesaian sengketa tidak dapat diterima",
     "withdrawn": "Permohonan penyelesaian sengketa dicabut",
 }
-DISCLOSURE_OUTCOMES = {"adjudication_granted", "adjudication_partially_granted", "mediation_agreement"}
 LABELS = {
     "submitted": "Sengketa diajukan kepada Komisi Informasi; berkas perkara dikirim",
     "registered": "Komisi Informasi meregistrasi sengketa",
@@ -44,7 +52,13 @@ LABELS = {
     "final": "Tidak tercatat keberatan ke pengadilan dalam 14 hari kerja sejak putusan diterima (Pasal 48 ayat "
     "(1)); menurut catatan sistem, putusan berkekuatan hukum tetap",
     "court_objection": "Keberatan atas putusan Komisi Informasi diajukan ke pengadilan",
+    "delivered": "Informasi diserahkan kepada pemohon sesuai putusan Komisi Informasi",
 }
+# Why the compliance task ends without a delivery when a court objection is recorded (Pasal 47-48).
+COMPLIANCE_SUSPENDED = (
+    "Keberatan ke pengadilan tercatat: putusan Komisi Informasi belum berkekuatan hukum tetap, sehingga "
+    "pelaksanaannya menunggu putusan pengadilan (Pasal 47-48)"
+)
 
 
 class DisputeActivities:
@@ -80,6 +94,7 @@ class DisputeActivities:
                     )
                 )
                 objection.status = ObjectionStatus.DISPUTED.value
+                request.status = RequestStatus.DISPUTED.value  # the request follows its objection
                 await session.commit()
             return DisputeStart(
                 dispute_id=registration.dispute_id,
@@ -142,6 +157,8 @@ class DisputeActivities:
                 f": {filing_text(filing)} ({COURT_KINDS[kind]}, {court_article(kind)} dan Pasal 48 ayat (1)); "
                 "putusan belum berkekuatan hukum tetap"
             )
+        if event.event == "delivered":
+            label += f" {handover_text(dict(event.data['delivery']))}"  # type: ignore[call-overload]
         return label
 
     async def _attach_case_file(self, session: AsyncSession, dispute: Dispute, ids: list[int]) -> None:
@@ -172,7 +189,8 @@ class DisputeActivities:
                 dispute.case_file = await build_case_file(session, dispute)
                 await open_task(
                     session, key=f"{dispute.id}:register", kind="register_dispute", role=Role.KOMISI.value,
-                    komisi_id=dispute.komisi_id, body_id=None, unit_id=None, due_at=None, **common,
+                    komisi_id=dispute.komisi_id, body_id=None, unit_id=None, due_at=None, opened_at=event.at,
+                    **common,
                 )  # fmt: skip
             case "registered":
                 dispute.status = DisputeStatus.REGISTERED.value
@@ -180,12 +198,11 @@ class DisputeActivities:
                 dispute.registered_at = event.at
                 dispute.start_due_at = datetime.fromisoformat(str(data["start_due_at"]))
                 dispute.settle_due_at = datetime.fromisoformat(str(data["settle_due_at"]))
-                await close_tasks(
-                    session, case_id=dispute.request_id, at=event.at, kinds=["register_dispute"]
-                )
+                await close_task(session, key=f"{dispute.id}:register", at=event.at)
                 await open_task(
                     session, key=f"{dispute.id}:settle", kind="settle_dispute", role=Role.KOMISI.value,
-                    komisi_id=dispute.komisi_id, body_id=None, unit_id=None, due_at=dispute.settle_due_at, **common,
+                    komisi_id=dispute.komisi_id, body_id=None, unit_id=None, due_at=dispute.settle_due_at,
+                    opened_at=event.at, **common,
                 )  # fmt: skip
             case "stage_mediation" | "stage_adjudication":
                 dispute.stage = event.event.removeprefix("stage_")
@@ -197,21 +214,40 @@ class DisputeActivities:
                 final_due = data.get("final_due_at")
                 dispute.final_at = datetime.fromisoformat(str(final_due)) if final_due else event.at
                 dispute.status = (DisputeStatus.DECIDED if final_due else DisputeStatus.FINAL).value
-                await close_tasks(session, case_id=dispute.request_id, at=event.at, kinds=["settle_dispute"])
+                # A withdrawal before registration ends the KI's registration task too.
+                await close_task(session, key=f"{dispute.id}:register", at=event.at)
+                await close_task(session, key=f"{dispute.id}:settle", at=event.at)
                 if outcome["outcome"] in DISCLOSURE_OUTCOMES:
                     body = await session.get(Body, request.body_id)
                     assert body is not None
                     ordered = outcome.get("disclosure_due")
                     due = end_of_day(date.fromisoformat(ordered), body.timezone) if ordered else None
+                    # Only recording the delivery ends this task (or, explicitly, a court objection).
                     await open_task(
-                        session, key=f"{dispute.id}:comply", kind="comply_with_ki_decision", role=Role.PPID.value,
-                        body_id=request.body_id, unit_id=request.unit_id, due_at=due, **common,
+                        session, key=f"{dispute.id}:comply", kind=COMPLY_TASK, role=Role.PPID.value,
+                        body_id=request.body_id, unit_id=request.unit_id, due_at=due, opened_at=event.at, **common,
                     )  # fmt: skip
             case "final":
                 dispute.status = DisputeStatus.FINAL.value
             case "court_objection":
                 dispute.status = DisputeStatus.COURT_OBJECTION.value
                 dispute.final_at = None  # not final while the court hears it (Pasal 47-48)
+                comply = await session.scalar(select(Task).where(Task.key == f"{dispute.id}:comply"))
+                if comply is not None and comply.status == "open":
+                    # Ended explicitly, with its reason on the task and on the timeline, never silently.
+                    await close_task(
+                        session, key=comply.key, at=event.at, status="cancelled", close_reason=COMPLIANCE_SUSPENDED
+                    )
+                    await add_timeline(
+                        session, key=f"{dispute.id}:compliance_suspended", case_id=dispute.request_id,
+                        subject_type="dispute", subject_id=dispute.id, at=event.at,
+                        event="dispute_compliance_suspended", label=COMPLIANCE_SUSPENDED, actor=event.actor,
+                    )  # fmt: skip
+            case "delivered":
+                await record_handover(
+                    session, key=f"{dispute.id}:comply", at=event.at, actor=event.actor,
+                    delivery=data["delivery"],
+                )  # fmt: skip
             case moved if moved.startswith("deadline_moved") and not data.get("kept"):
                 new = datetime.fromisoformat(str(data["new"]))
                 match data["clock"]:
@@ -258,8 +294,20 @@ class DisputeActivities:
         if event.event.startswith("deadline_moved"):
             if data.get("kept"):
                 return []
-            ctx = context | deadline_moved(data, ktz)[1]
+            # The KI's clocks: the notice is the Komisi Informasi's.
+            ctx = context | deadline_moved(data, ktz)[1] | {"komisi_signs": True}
             return [render("deadline_moved_requester", r, "requester", ctx) for r in requester]
+        if event.event == "delivered":
+            # The PPID complied: the body tells the requester, and the KI whose decision it carries out.
+            decision = dict(dispute.outcome or {})
+            number = f" nomor {decision['decision_number']}" if decision.get("decision_number") else ""
+            register = f" atas sengketa nomor {dispute.register_number}" if dispute.register_number else ""
+            basis = f"sesuai putusan {komisi.name}{number}{register}"
+            ctx = context | delivered_context(data["delivery"], basis=basis)
+            to_komisi = ctx | {"recipient_role": "komisi", "addressee": komisi.name}
+            return [render("delivered", r, "requester", ctx) for r in requester] + [
+                render("delivered", komisi.email, "komisi", to_komisi)
+            ]
         if event.event == "submitted":
             names = "berkas-perkara-*.json dan *.html"
             return (
@@ -284,7 +332,8 @@ class DisputeActivities:
             "details": [_sentence(d) for d in details],
         }
         return [
-            render("dispute_update", address, role, context | lines | {"addressee": name, "recipient_role": role})
+            render("dispute_update", address, role,
+                   context | lines | {"addressee": name, "recipient_role": role, "komisi_signs": True})
             for address, role, name in recipients
         ]  # fmt: skip
 

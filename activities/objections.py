@@ -11,13 +11,22 @@ from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from activities.notices import Notice, deadline_moved, render
-from activities.records import add_timeline, close_tasks, enqueue, open_task
+from activities.records import (
+    add_timeline,
+    close_task,
+    delivered_context,
+    enqueue,
+    handover_text,
+    open_task,
+    record_handover,
+)
 from db.calendar_repo import load_calendar
 from db.intake import next_registration_number
 from db.models import Body, InfoRequest, KomisiInformasi, Objection, Task, Unit
 from domain.calendar import add_working_days
 from domain.contracts import CaseEvent, ObjectionFiled, Recorded, RegisterObjection
 from domain.dates_id import ZONE_ABBREVIATIONS, format_datetime
+from domain.delivery import DELIVER_TASK, GRANTING_ANSWERS, REQUEST_STATUS_OF_OBJECTION
 from domain.enums import ObjectionStatus, Role
 from domain.registration import Register
 from ppid.settings import Settings
@@ -46,6 +55,7 @@ LABELS = {
     "overdue": "Atasan PPID tidak menanggapi dalam batas waktu; diteruskan kepada pimpinan badan publik",
     "accepted": "Pemohon menerima tanggapan Atasan PPID; perkara selesai",
     "closed": "Jangka waktu pengajuan sengketa berakhir tanpa sengketa",
+    "delivered": "Informasi diserahkan kepada pemohon sesuai tanggapan Atasan PPID",
 }
 
 
@@ -147,6 +157,8 @@ class ObjectionActivities:
             label += f": {ANSWER_LABELS.get(str(response.get('outcome')), '')}"
             if event.data.get("late"):
                 label += " — terlambat"
+        if event.event == "delivered":
+            label += f" {handover_text(dict(event.data['delivery']))}"  # type: ignore[call-overload]
         return label
 
     async def _change_state(
@@ -161,33 +173,40 @@ class ObjectionActivities:
             "case_type": "objection", "case_id": request.id, "registration_number": objection.registration_number,
             "body_id": request.body_id,
         }  # fmt: skip
+        answer_task = f"{objection.id}:answer"
         match event.event:
             case "registered":
                 await open_task(
-                    session, key=f"{objection.id}:answer", kind="answer_objection", role=Role.ATASAN_PPID.value,
-                    due_at=objection.due_at, unit_id=None, **common,
+                    session, key=answer_task, kind="answer_objection", role=Role.ATASAN_PPID.value,
+                    due_at=objection.due_at, unit_id=None, opened_at=event.at, **common,
                 )  # fmt: skip
             case "answered":
                 objection.status = ObjectionStatus.ANSWERED.value
                 objection.response = {**data["response"], "late": bool(data.get("late"))}
                 objection.responded_at = event.at
                 objection.dispute_deadline = datetime.fromisoformat(str(data["dispute_deadline"]))
-                await close_tasks(session, case_id=request.id, at=event.at, kinds=["answer_objection"])
-                if data["response"]["outcome"] in ("granted", "partially_granted"):
-                    # The Atasan ordered disclosure: the PPID must now deliver (Pasal 36).
+                await close_task(session, key=answer_task, at=event.at)
+                if data["response"]["outcome"] in GRANTING_ANSWERS:
+                    # The Atasan ordered disclosure: the PPID must now deliver (Pasal 36); only recording the
+                    # delivery ends this task.
                     await open_task(
-                        session, key=f"{objection.id}:deliver", kind="deliver_information", role=Role.PPID.value,
-                        due_at=objection.dispute_deadline, unit_id=request.unit_id, **common,
+                        session, key=f"{objection.id}:deliver", kind=DELIVER_TASK, role=Role.PPID.value,
+                        due_at=objection.dispute_deadline, unit_id=request.unit_id, opened_at=event.at, **common,
                     )  # fmt: skip
             case "overdue":
                 objection.status = ObjectionStatus.OVERDUE.value
                 objection.dispute_deadline = datetime.fromisoformat(str(data["dispute_deadline"]))
             case "accepted":
                 objection.status = ObjectionStatus.ACCEPTED.value
-                await close_tasks(session, case_id=request.id, at=event.at, kinds=["answer_objection"])
+                await close_task(session, key=answer_task, at=event.at)
             case "closed":
                 objection.status = ObjectionStatus.CLOSED.value
-                await close_tasks(session, case_id=request.id, at=event.at, kinds=["answer_objection"])
+                await close_task(session, key=answer_task, at=event.at)
+            case "delivered":
+                await record_handover(
+                    session, key=f"{objection.id}:deliver", at=event.at, actor=event.actor,
+                    delivery=data["delivery"],
+                )  # fmt: skip
             case moved if moved.startswith("deadline_moved") and not data.get("kept"):
                 new = datetime.fromisoformat(str(data["new"]))
                 if data["clock"] == "T4":
@@ -197,6 +216,10 @@ class ObjectionActivities:
                         task.due_at = new
                 else:
                     objection.dispute_deadline = new
+        # The request's status follows its objection in the registers (the lists and every view read it).
+        followed = REQUEST_STATUS_OF_OBJECTION.get(objection.status)
+        if followed is not None:
+            request.status = followed
 
     async def _notices(
         self, session: AsyncSession, objection: Objection, request: InfoRequest, body: Body, event: CaseEvent,
@@ -252,6 +275,11 @@ class ObjectionActivities:
                     return []
                 ctx = context | deadline_moved(data, tz)[1]
                 return [render("deadline_moved_requester", r, "requester", ctx) for r in requester]
+            case "delivered":
+                basis = (f"sesuai tanggapan Atasan PPID atas keberatan {objection.registration_number} "
+                         "(Pasal 36 UU No. 14 Tahun 2008)")  # fmt: skip
+                ctx = context | delivered_context(data["delivery"], basis=basis)
+                return [render("delivered", r, "requester", ctx) for r in requester]
             case "overdue":
                 return [render("objection_overdue_requester", r, "requester", context) for r in requester] + [
                     render("objection_overdue_staff", body.head_email, "head", context | {"addressee": "Pimpinan"}),

@@ -4,14 +4,16 @@ Every write is keyed, so an activity retried after a crash writes nothing twice.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from activities.notices import Notice
-from db.models import Notification, Task, TimelineEvent
+from db.models import InfoRequest, Notification, Objection, Task, TimelineEvent
+from domain.dates_id import format_date
+from domain.delivery import DELIVERY_TASK_KINDS, HANDOVER_LABELS, REQUEST_STATUS_OF_OBJECTION
 
 
 async def add_timeline(
@@ -56,13 +58,65 @@ async def open_task(session: AsyncSession, *, key: str, **fields: Any) -> Task:
     return task
 
 
-async def close_tasks(
-    session: AsyncSession, *, case_id: str, at: datetime, kinds: list[str] | None = None
-) -> None:
-    query = update(Task).where(Task.case_id == case_id, Task.status == "open")
-    if kinds is not None:
-        query = query.where(Task.kind.in_(kinds))
+async def close_tasks(session: AsyncSession, *, case_id: str, at: datetime, kinds: list[str]) -> None:
+    """Close the case's open tasks of these kinds (the case chain shares `case_id`: always name the kinds).
+    A delivery or compliance task is never closed here: only recording the delivery ends it."""
+    if set(kinds) & DELIVERY_TASK_KINDS:
+        raise ValueError("delivery tasks end only when the delivery is recorded")
+    query = update(Task).where(Task.case_id == case_id, Task.status == "open", Task.kind.in_(kinds))
     await session.execute(query.values(status="done", closed_at=at))
+
+
+async def close_task(
+    session: AsyncSession, *, key: str, at: datetime, status: str = "done", **fields: Any
+) -> Task | None:
+    """End the open task with this key (done, or cancelled with a reason in `close_reason`)."""
+    task = await session.scalar(select(Task).where(Task.key == key))
+    if task is None or task.status != "open":
+        return task
+    task.status, task.closed_at = status, at
+    for name, value in fields.items():
+        setattr(task, name, value)
+    return task
+
+
+async def record_handover(session: AsyncSession, *, key: str, at: datetime, actor: str | None,
+                          delivery: dict[str, Any]) -> Task | None:  # fmt: skip
+    """The delivery or compliance task `key` done, with what the PPID recorded."""
+    return await close_task(
+        session, key=key, at=at, delivered_on=date.fromisoformat(str(delivery["delivered_on"])),
+        delivery_method=str(delivery["method"]), delivery_note=delivery.get("note"),
+        document_id=delivery.get("document_id"), completed_by=actor,
+    )  # fmt: skip
+
+
+def handover_text(delivery: dict[str, Any]) -> str:
+    """`pada 4 Desember 2026, dikirim melalui email`."""
+    day = format_date(date.fromisoformat(str(delivery["delivered_on"])))
+    method = str(delivery["method"])
+    return f"pada {day}, {HANDOVER_LABELS.get(method, method)}"
+
+
+def delivered_context(delivery: dict[str, Any], *, basis: str) -> dict[str, Any]:
+    """What the notice of a delivery says: when and how, on what basis, the PPID's note, a document."""
+    return {
+        "handover": handover_text(delivery), "basis": basis, "delivery_note": delivery.get("note"),
+        "with_document": bool(delivery.get("document_id")), "recipient_role": "requester",
+    }  # fmt: skip
+
+
+async def follow_objection(session: AsyncSession, request: InfoRequest) -> None:
+    """The request's status in the registers follows its latest objection while that objection is under way
+    or was accepted or disputed (every view and list reads `requests.status`)."""
+    objection_status = await session.scalar(
+        select(Objection.status)
+        .where(Objection.request_id == request.id)
+        .order_by(Objection.registered_at.desc(), Objection.created_at.desc())
+        .limit(1)
+    )
+    followed = REQUEST_STATUS_OF_OBJECTION.get(str(objection_status)) if objection_status else None
+    if followed is not None:
+        request.status = followed
 
 
 async def enqueue(

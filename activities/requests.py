@@ -21,7 +21,16 @@ from activities.notices import (
     obtain_text,
     render,
 )
-from activities.records import add_timeline, close_tasks, enqueue, open_task
+from activities.records import (
+    add_timeline,
+    close_tasks,
+    delivered_context,
+    enqueue,
+    follow_objection,
+    handover_text,
+    open_task,
+    record_handover,
+)
 from db.calendar_repo import load_calendar
 from db.models import Body, InfoRequest, Task, Unit
 from db.requests_repo import load_request
@@ -29,6 +38,7 @@ from db.session import write_gate
 from domain.calendar import Deadline, WorkingCalendar, add_working_days, working_day_before
 from domain.contracts import Alarm, CaseEvent, Recorded, ReminderPlan
 from domain.dates_id import ZONE_ABBREVIATIONS, format_datetime
+from domain.delivery import DELIVER_TASK, GRANTING_DECISIONS
 from domain.enums import RequestStatus, Role
 from domain.tracking import tracking_code
 from ppid.settings import Settings
@@ -47,7 +57,12 @@ LABELS = {
     "decided": "Pemberitahuan tertulis diberikan (Pasal 22 ayat (7))",
     "overdue": "Batas waktu terlewati: permohonan tidak ditanggapi, diteruskan kepada Atasan PPID",
     "closed": "Jangka waktu keberatan berakhir; perkara ditutup",
+    "objection_window_ended": "Jangka waktu keberatan berakhir (Pasal 36 ayat (1)); permohonan belum dijawab: "
+    "PPID tetap wajib memberikan pemberitahuan tertulis (Pasal 22 ayat (7))",
+    "delivered": "Informasi diserahkan kepada pemohon",
 }
+# The tasks a decision ends: the PPID's, and the Atasan's escalation of a request left unanswered.
+DECISION_ENDS = ["decide_request", "extension_prompt", "escalated_request"]
 INTERNAL_EVENTS = {"reminder_3", "extension_prompt", "reminder_1"}
 
 
@@ -131,6 +146,8 @@ class RequestActivities:
         label = LABELS.get(event.event, event.event)
         if event.event == "decided" and event.data.get("late"):
             label += " — terlambat"
+        if event.event == "delivered":
+            label += f" {handover_text(dict(event.data['delivery']))}"  # type: ignore[call-overload]
         return label
 
     async def _change_state(
@@ -142,13 +159,13 @@ class RequestActivities:
                 await open_task(
                     session, key=f"{request.id}:decide", kind="decide_request", case_type="request",
                     case_id=request.id, registration_number=request.registration_number, role=Role.PPID.value,
-                    due_at=request.due_at, **tasks_scope,
+                    due_at=request.due_at, opened_at=event.at, **tasks_scope,
                 )  # fmt: skip
             case "extension_prompt":
                 await open_task(
                     session, key=f"{request.id}:extension_prompt", kind="extension_prompt", case_type="request",
                     case_id=request.id, registration_number=request.registration_number, role=Role.PPID.value,
-                    due_at=request.due_at, **tasks_scope,
+                    due_at=request.due_at, opened_at=event.at, **tasks_scope,
                 )  # fmt: skip
             case "extended":
                 request.status = RequestStatus.EXTENDED.value
@@ -167,14 +184,24 @@ class RequestActivities:
                     raise ApplicationError(f"unknown unit {data['unit']!r}", non_retryable=True)
                 request.unit_id = unit.id
                 for task in (await session.scalars(_open_tasks(request.id))).all():
-                    task.unit_id = unit.id
+                    if task.role == Role.PPID.value:  # the Atasan's and the KI's tasks stay theirs
+                        task.unit_id = unit.id
             case "decided":
                 request.status = RequestStatus.DECIDED.value
                 request.decision = data["decision"]
                 request.decided_at = event.at
                 request.decided_late = bool(data.get("late"))
                 request.objection_deadline = datetime.fromisoformat(str(data["objection_deadline"]))
-                await close_tasks(session, case_id=request.id, at=event.at)
+                await close_tasks(session, case_id=request.id, at=event.at, kinds=DECISION_ENDS)
+                if data["decision"]["outcome"] in GRANTING_DECISIONS:
+                    # The written notice grants: the PPID now gives the information (Pasal 22(7)), by the
+                    # response deadline; only recording the delivery ends this task.
+                    await open_task(
+                        session, key=f"{request.id}:deliver", kind=DELIVER_TASK, case_type="request",
+                        case_id=request.id, registration_number=request.registration_number,
+                        role=Role.PPID.value, due_at=request.due_at, opened_at=event.at, **tasks_scope,
+                    )  # fmt: skip
+                await follow_objection(session, request)  # a late decision while an objection is under way
             case "overdue":
                 request.status = RequestStatus.OVERDUE.value
                 request.objection_deadline = datetime.fromisoformat(str(data["objection_deadline"]))
@@ -183,11 +210,21 @@ class RequestActivities:
                     session, key=f"{request.id}:escalated", kind="escalated_request", case_type="request",
                     case_id=request.id, registration_number=request.registration_number,
                     role=Role.ATASAN_PPID.value, due_at=request.objection_deadline, body_id=request.body_id,
-                    unit_id=None,
+                    unit_id=None, opened_at=event.at,
                 )  # fmt: skip
             case "closed":
+                # The objection window has ended; a delivery still owed keeps its task (and the case) open.
                 request.status = RequestStatus.CLOSED.value
-                await close_tasks(session, case_id=request.id, at=event.at)
+                await follow_objection(session, request)  # accepted or disputed stays so
+            case "objection_window_ended":
+                # Never decided: the request is still `overdue` (an objection it had has ended by now).
+                request.status = RequestStatus.OVERDUE.value
+                await follow_objection(session, request)
+            case "delivered":
+                await record_handover(
+                    session, key=f"{request.id}:deliver", at=event.at, actor=event.actor,
+                    delivery=data["delivery"],
+                )  # fmt: skip
             case "deadline_moved" if not data.get("kept"):
                 new = datetime.fromisoformat(str(data["new"]))
                 if data["clock"] in ("T1", "T2"):
@@ -277,6 +314,10 @@ class RequestActivities:
                     return []
                 ctx = context | deadline_moved(data, tz)[1]
                 return [render("deadline_moved_requester", r, "requester", ctx) for r in requester]
+            case "delivered":
+                basis = "sesuai pemberitahuan tertulis PPID (Pasal 22 ayat (7) UU No. 14 Tahun 2008)"
+                ctx = context | delivered_context(data["delivery"], basis=basis)
+                return [render("delivered", r, "requester", ctx) for r in requester]
             case "overdue":
                 ctx = context | {"objection_deadline": when(data["objection_deadline"])}
                 return [render("overdue_requester", r, "requester", ctx) for r in requester] + [

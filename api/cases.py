@@ -13,7 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from activities.notices import CLOCK_TEXTS
 from api.deps import Staff
-from api.schemas import CaseOut, DeadlineOut, TimelineEntry
+from api.documents import case_documents
+from api.schemas import CaseOut, DeadlineOut, DocumentOut, TimelineEntry
 from db.models import Body, InfoRequest, Objection, TimelineEvent, Unit
 from db.requests_repo import load_request
 from domain.calendar import Deadline
@@ -204,11 +205,20 @@ async def case_view(session: AsyncSession, case: LoadedCase, view: View) -> Case
             "name": request.requester_name,
             "nik": mask_nik(request.nik),
             "legal_entity_number": request.legal_entity_number,
+            "address": request.address,
+            "occupation": request.occupation,
             "email": request.email,
             "phone": request.phone,
             "proxy": request.proxy,
             "channel": request.channel,
         }
+    documents = [
+        DocumentOut(
+            id=d.id, kind=d.kind, filename=d.filename, content_type=d.content_type, size=d.size,
+            created_at=d.created_at.astimezone(ZoneInfo(tz)), url=f"/v1/requests/{request.id}/documents/{d.id}",
+        )
+        for d in await case_documents(session, request.id)
+    ]  # fmt: skip
     return CaseOut(
         id=request.id,
         registration_number=request.registration_number,
@@ -229,4 +239,5 @@ async def case_view(session: AsyncSession, case: LoadedCase, view: View) -> Case
         timeline=timeline_entries(list(events), tz, view),
         deadlines=case_deadlines(request, objection_rows, sorted(all_events, key=lambda e: (e.at, e.id))),
         requester=requester,
+        documents=documents,
     )

@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 import json
+import re
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from api.documents import MAX_DOCUMENT_BYTES
+
 MAX_BODY_BYTES = 256 * 1024  # a request form is a few KB; attachments are not accepted through the API
+# The staff desk's forms that carry a document (a decision's "Lampiran", a delivery's document): a multipart
+# post to a desk path ending in /keputusan or /penyerahan may carry the largest document and the form around it.
+UPLOAD_PATH = re.compile(r"^/staf/[A-Za-z0-9/_-]+/(keputusan|penyerahan)$")
+MAX_UPLOAD_BODY_BYTES = MAX_DOCUMENT_BYTES + MAX_BODY_BYTES
 
 
 class BodyTooLarge(Exception):
@@ -22,9 +29,11 @@ class BodySizeLimit:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        declared = dict(scope.get("headers") or []).get(b"content-length")
-        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
-            await self._refuse(send)
+        headers = dict(scope.get("headers") or [])
+        limit = self.limit_of(scope, headers)
+        declared = headers.get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > limit:
+            await self._refuse(scope, send, limit)
             return
         seen = 0
 
@@ -33,18 +42,39 @@ class BodySizeLimit:
             message = await receive()
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
-                if seen > self.max_bytes:
+                if seen > limit:
                     raise BodyTooLarge
             return message
 
         try:
             await self.app(scope, limited, send)
         except BodyTooLarge:
-            await self._refuse(send)
+            await self._refuse(scope, send, limit)
 
-    async def _refuse(self, send: Send) -> None:
-        limit_kb = self.max_bytes // 1024
-        body = json.dumps({"detail": f"Isi permintaan terlalu besar (batas {limit_kb} KB)"}).encode()
-        headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
+    def limit_of(self, scope: Scope, headers: dict[bytes, bytes]) -> int:
+        content_type = headers.get(b"content-type", b"").split(b";", 1)[0].strip().lower()
+        if (
+            scope.get("method") == "POST" and content_type == b"multipart/form-data"
+            and UPLOAD_PATH.match(scope.get("path", ""))
+        ):  # fmt: skip
+            return max(self.max_bytes, MAX_UPLOAD_BODY_BYTES)
+        return self.max_bytes
+
+    async def _refuse(self, scope: Scope, send: Send, limit: int) -> None:
+        said = f"{limit // (1024 * 1024)} MB" if limit >= 1024 * 1024 else f"{limit // 1024} KB"
+        if str(scope.get("path", "")).startswith("/staf"):  # a page of the desk: a page, with the way back
+            text = (
+                '<!doctype html><html lang="id"><head><meta charset="utf-8"><title>Terlalu besar</title>'
+                '<link rel="stylesheet" href="/static/app.css"></head><body><main class="wrap">'
+                f"<h1>Isian terlalu besar</h1><p>Isian atau berkas yang dikirim melebihi batas {said}. "
+                "Kembali ke halaman sebelumnya dan pilih berkas yang lebih kecil "
+                f"(dokumen paling besar {MAX_DOCUMENT_BYTES // (1024 * 1024)} MB).</p>"
+                '<p><a href="/staf">Kembali ke daftar tugas</a></p></main></body></html>'
+            )
+            body, kind = text.encode(), b"text/html; charset=utf-8"
+        else:
+            body = json.dumps({"detail": f"Isi permintaan terlalu besar (batas {said})"}).encode()
+            kind = b"application/json"
+        headers = [(b"content-type", kind), (b"content-length", str(len(body)).encode())]
         await send({"type": "http.response.start", "status": 413, "headers": headers})
         await send({"type": "http.response.body", "body": body})

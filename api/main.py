@@ -30,6 +30,10 @@ from api.routes import (
     users,
 )
 from api.state import AppState
+from api.web import admin as admin_pages
+from api.web import disputes as dispute_pages
+from api.web import objections as objection_pages
+from api.web import requests as request_pages
 from api.web import staff as staff_pages
 from api.web.session import install_sessions
 from db.session import make_engine, make_session_factory
@@ -74,6 +78,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for module in (health, auth, users, bodies, calendar, requests, objections, disputes, tasks, pages):
         app.include_router(module.router, dependencies=tracking)
     app.include_router(staff_pages.router)
+    app.include_router(request_pages.router)
+    app.include_router(admin_pages.router)
+    app.include_router(objection_pages.router)
+    app.include_router(dispute_pages.router)
     if settings.ppid_bench:
         app.include_router(bench.router)
     if settings.ppid_clock == "simulated":  # training and acceptance mode only

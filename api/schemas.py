@@ -17,7 +17,15 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from domain.enums import Channel, CopyFormat, DecisionOutcome, DeliveryMethod, ObtainMethod, RequesterKind
+from domain.enums import (
+    Channel,
+    CopyFormat,
+    DecisionOutcome,
+    DeliveryMethod,
+    HandoverMethod,
+    ObtainMethod,
+    RequesterKind,
+)
 from domain.identity import nik_problem, normalise_nik
 
 Text200 = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=200)]
@@ -216,6 +224,16 @@ class DeadlineOut(BaseModel):
     explanation: str
 
 
+class DocumentOut(BaseModel):
+    id: str
+    kind: str  # decision | delivery
+    filename: str
+    content_type: str
+    size: int
+    created_at: datetime
+    url: str  # GET /v1/requests/{id}/documents/{document_id}
+
+
 class CaseOut(BaseModel):
     id: str
     registration_number: str
@@ -236,6 +254,24 @@ class CaseOut(BaseModel):
     timeline: list[TimelineEntry]
     deadlines: list[DeadlineOut] = Field(default_factory=list)  # every clock of the case, latest computation
     requester: dict[str, Any] | None = None  # staff view only (NIK masked)
+    # The files given to the requester (decision attachment, delivered documents), each downloadable at `url`
+    # by the case's staff or the requester (X-Tracking-Code).
+    documents: list[DocumentOut] = Field(default_factory=list)
+
+
+class RequestSummary(BaseModel):
+    """One row of GET /v1/requests: the request and where it stands."""
+
+    id: str
+    registration_number: str
+    body: str
+    unit: str | None
+    status: str
+    channel: str
+    received_at: datetime
+    due_at: datetime  # T1, or T2 after an extension
+    decided_at: datetime | None
+    requester_name: str
 
 
 class TaskOut(BaseModel):
@@ -250,6 +286,21 @@ class TaskOut(BaseModel):
     object_id: str = ""  # the id its own GET accepts
     requester_name: str | None = None
     working_days_left: int | None = None  # None: no due date; 0: due today or past
+    status: str = "open"  # open | done | cancelled
+    opened_at: datetime | None = None
+    closed_at: datetime | None = None
+    # A delivery or compliance task, once done: {"delivered_on", "method", "note", "document_id", "by"}.
+    delivery: dict[str, Any] | None = None
+    close_reason: str | None = None  # why a task ended without its action (e.g. a court objection)
+
+
+class DeliveryIn(_In):
+    """The PPID records the delivery a grant or a KI order demands (POST /v1/tasks/{id}/delivery)."""
+
+    delivered_on: SupportedDate
+    method: HandoverMethod  # email | post (pos) | courier (kurir) | pickup (diambil langsung) | on_site
+    note: Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)] | None = None
+    document_id: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,64}$")] | None = None
 
 
 # --- Objections and disputes ------------------------------------------------------------------------------
@@ -328,6 +379,24 @@ class ObjectionOut(BaseModel):
     dispute_deadline: datetime | None
     dispute: str | None
     timeline: list[TimelineEntry]
+
+
+class ObjectionSummary(BaseModel):
+    """One row of GET /v1/objections: the objection, its request and where it stands."""
+
+    id: str
+    registration_number: str
+    request_id: str
+    request_registration_number: str
+    body: str
+    unit: str | None
+    requester_name: str
+    status: str
+    reasons: list[str]
+    registered_at: datetime
+    due_at: datetime  # T4
+    responded_at: datetime | None
+    dispute_deadline: datetime | None  # T5
 
 
 class RegistrationIn(_In):

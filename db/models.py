@@ -9,7 +9,18 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from db.base import Base, Timestamped, utcnow
@@ -100,13 +111,16 @@ class InfoRequest(Timestamped, Base):
     """A permohonan informasi (Pasal 22)."""
 
     __tablename__ = "requests"
-    __table_args__ = (Index("ix_requests_body_status", "body_id", "status"),)
+    __table_args__ = (
+        Index("ix_requests_body_status", "body_id", "status"),
+        Index("ix_requests_body_received", "body_id", "received_at"),  # the case list, newest first
+    )
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
     registration_number: Mapped[str] = mapped_column(String(64), unique=True)
     body_id: Mapped[int] = mapped_column(ForeignKey("bodies.id"))
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
-    status: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(32))  # RequestStatus; follows its objection
     channel: Mapped[str] = mapped_column(String(16))
     requester_kind: Mapped[str] = mapped_column(String(16))
     requester_name: Mapped[str] = mapped_column(String(200))
@@ -208,6 +222,14 @@ class Task(Timestamped, Base):
     due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     status: Mapped[str] = mapped_column(String(16), default="open")
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # the event's (workflow) time
+    # A delivery or compliance task is done only with the delivery recorded (POST /v1/tasks/{id}/delivery).
+    delivered_on: Mapped[date | None] = mapped_column(Date)
+    delivery_method: Mapped[str | None] = mapped_column(String(16))  # domain/enums.py HandoverMethod
+    delivery_note: Mapped[str | None] = mapped_column(Text)
+    document_id: Mapped[str | None] = mapped_column(String(64))  # an uploaded document, if any
+    completed_by: Mapped[str | None] = mapped_column(String(254))
+    close_reason: Mapped[str | None] = mapped_column(Text)  # why it ended without its action (cancelled)
 
 
 class Notification(Timestamped, Base):
@@ -232,6 +254,24 @@ class Notification(Timestamped, Base):
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Not before this moment: the lease of a claimed row, or the next attempt after a transient failure.
     next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class Document(Base):
+    """A file the PPID gives the requester: the decision's attachment (`decision`, the staff desk's "Lampiran")
+    or a delivered document (`delivery`). Kept in the register itself, so a backup of the database holds it."""
+
+    __tablename__ = "documents"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)  # opaque random hex
+    case_id: Mapped[str] = mapped_column(ForeignKey("requests.id"), index=True)  # the request: one case chain
+    kind: Mapped[str] = mapped_column(String(16))  # decision | delivery
+    filename: Mapped[str] = mapped_column(String(255))
+    content_type: Mapped[str] = mapped_column(String(100))  # from the allow-list (api/documents.py)
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    content: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)  # loaded only for a download
+    uploaded_by: Mapped[str] = mapped_column(String(254))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class TimelineEvent(Base):

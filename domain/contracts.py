@@ -60,6 +60,17 @@ class DecisionCommand(BaseModel):
     actor: str
 
 
+class DeliveryCommand(BaseModel):
+    """The PPID records that information owed was handed over (a grant, an Atasan's grant, a KI order): the
+    Update `record_delivery` of the workflow that owns the case."""
+
+    delivered_on: date
+    method: str  # domain/enums.py HandoverMethod
+    note: str | None = None
+    document_id: str | None = None  # an uploaded document (the documents register), if any
+    actor: str
+
+
 class AssignCommand(BaseModel):
     unit: str
     actor: str

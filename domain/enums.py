@@ -51,6 +51,16 @@ class DeliveryMethod(StrEnum):
     EMAIL = "email"
 
 
+class HandoverMethod(StrEnum):
+    """How information was actually handed over when a delivery or a KI-ordered disclosure is recorded."""
+
+    EMAIL = "email"
+    POST = "post"
+    COURIER = "courier"
+    PICKUP = "pickup"  # diambil langsung
+    ON_SITE = "on_site"  # dilihat di tempat
+
+
 class Channel(StrEnum):
     WEB = "web"
     WALK_IN = "walk_in"
@@ -65,6 +75,12 @@ class RequestStatus(StrEnum):
     DECIDED = "decided"
     OVERDUE = "overdue"
     CLOSED = "closed"
+    # The request follows its objection (registers and every view; the request workflow keeps its own state):
+    OBJECTED = "objected"  # an objection is before the Atasan PPID
+    OBJECTION_ANSWERED = "objection_answered"
+    OBJECTION_OVERDUE = "objection_overdue"  # the Atasan did not answer within T4
+    ACCEPTED = "accepted"  # the requester accepted the Atasan's answer
+    DISPUTED = "disputed"  # taken to the Komisi Informasi
 
 
 class DecisionOutcome(StrEnum):

@@ -3,6 +3,7 @@ who may read, who may act (an allowed action on a settled case answers 409, neve
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import pytest
@@ -57,7 +58,11 @@ MATRIX: list[tuple[str, str, Any, list[int]]] = [
     ("POST", "/v1/disputes/{D}/court-objection", COURT_OBJECTION,
                                                       [401, 401, 409, 409, 403, 403, 403, 403, 409, 403, 403]),
     ("GET", "/v1/disputes", None,                     [401, 401, 200, 200, 200, 200, 200, 200, 200, 200, 200]),
+    ("GET", "/v1/objections", None,                   [401, 401, 200, 200, 200, 200, 200, 200, 403, 403, 200]),
     ("GET", "/v1/tasks", None,                        [401, 401, 200, 200, 200, 200, 200, 200, 200, 200, 200]),
+    # The request's decide task (done): the body's PPID and the unit's are told it is no delivery task.
+    ("POST", "/v1/tasks/{T}/delivery", {"delivered_on": "2026-01-05", "method": "email"},
+                                                      [401, 401, 409, 409, 403, 403, 403, 403, 403, 403, 403]),
     ("GET", "/v1/users", None,                        [401, 401, 403, 403, 403, 403, 403, 403, 403, 403, 200]),
     ("POST", "/v1/calendar/holidays", {"date": "2026-12-27", "name": "Hari Minggu"},
                                                       [401, 401, 403, 403, 403, 403, 403, 403, 403, 403, 409]),
@@ -70,6 +75,14 @@ async def _prepared_chain(sim: Stack) -> tuple[dict[str, str], dict[str, str], d
     created = await sim.submit()
     requester = {"X-Tracking-Code": created["tracking_code"]}
     headers = {name: await sim.login(email) for name, email in ACTORS.items()}
+    decide_task = None
+    for _ in range(200):  # the workflow's first activity opens it
+        tasks = (await sim.http.get("/v1/tasks", headers=headers["unit"])).json()
+        decide_task = next((t["id"] for t in tasks if t["case_id"] == created["id"]), None)
+        if decide_task is not None:
+            break
+        await asyncio.sleep(0.05)
+    assert decide_task is not None
     assert (
         await sim.http.post(f"/v1/requests/{created['id']}/decision", json=REFUSAL, headers=headers["unit"])
     ).status_code == 200
@@ -88,7 +101,7 @@ async def _prepared_chain(sim: Stack) -> tuple[dict[str, str], dict[str, str], d
     registered = await sim.http.post(f"/v1/disputes/{dispute['id']}/registration", json={"register_number": "REG-1/2026"},
                                      headers=headers["komisi"])  # fmt: skip
     assert registered.status_code == 200
-    ids = {"R": created["id"], "O": objection["id"], "D": dispute["id"]}
+    ids = {"R": created["id"], "O": objection["id"], "D": dispute["id"], "T": str(decide_task)}
     return ids, requester, headers
 
 

@@ -71,6 +71,13 @@ def test_forms_without_the_token_or_from_another_origin_are_refused(dev: DevStac
         assert signed.status_code == 303 and signed.headers["location"] == "/staf"
         cookie = signed.headers["set-cookie"].lower()
         assert "httponly" in cookie and "samesite=lax" in cookie
+        # An expired session (no cookie at all): back to the sign-in page, then to the page of the form.
+        with httpx.Client(base_url=dev.url) as stranger:
+            expired = stranger.post(
+                "/staf/keluar", data={"csrf_token": token}, headers={"Referer": f"{dev.url}/staf/permohonan?page=2"}
+            )
+        assert expired.status_code == 303
+        assert expired.headers["location"] == "/staf/masuk?lanjut=/staf/permohonan%3Fpage%3D2"
         # A sign-in starts a new session: the old page's token is spent.
         assert http.post("/staf/masuk", data=form | {"csrf_token": token}).status_code == 403
         # An open redirect is not possible through the sign-in's return address.

@@ -21,8 +21,9 @@ from workflows.registry import history_replayer
 
 KI_KALBAR = "sengketa@ki-kalbar.example"
 HEAD_SANGGAU = "bupati@sanggau.example"
-# The workflow code version a recording is named after (v4: one recording activity per request event).
-RECORDED_VERSION = "v4"
+# The workflow code version a recording is named after (v4: one recording activity per request event; v5: a KI
+# order is complied with, through the dispute workflow, before the dispute ends).
+RECORDED_VERSION = "v5"
 REFUSAL = {
     "outcome": "rejected",
     "exemption": {
@@ -210,6 +211,18 @@ async def test_refusal_objection_answer_dispute_registration_outcome_final(
     await sleep_until(timeskip, final_due)
     await sim.mail.wait_for(REQUESTER_EMAIL, "berkekuatan hukum tetap")
     assert (await sim.http.get(durl, headers=clerk)).json()["status"] == "final"
+    assert (await sim.case(created["id"], requester))["status"] == "disputed"  # it follows its objection
+
+    # The PPID records the delivery the KI ordered; only then is the dispute finished.
+    today = (await sim.http.get("/v1/dev/clock")).json()["now"][:10]
+    complied = await sim.http.post(
+        f"/v1/tasks/{comply[0]['id']}/delivery",
+        json={"delivered_on": today, "method": "email", "note": "Dokumen anggaran, data pasien dihitamkan."},
+        headers=ppid,
+    )
+    assert complied.status_code == 200, complied.text
+    assert complied.json()["status"] == "done" and complied.json()["delivery"]["method"] == "email"
+    await sim.mail.wait_for(KI_KALBAR, "Informasi diserahkan")
 
     # Every workflow of the chain replays on the current code.
     replayer = history_replayer()

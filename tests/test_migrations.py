@@ -19,7 +19,7 @@ from tests.pg import PostgresCluster
 
 TABLES = {
     "komisi_informasi", "bodies", "units", "users", "requests", "objections", "disputes", "tasks",
-    "notifications", "timeline_events", "calendar_changes", "registration_counters",
+    "notifications", "timeline_events", "calendar_changes", "registration_counters", "documents",
 }  # fmt: skip
 
 

@@ -18,11 +18,13 @@ with workflow.unsafe.imports_passed_through():
         Alarm,
         CalendarChanged,
         CaseEvent,
+        CaseStatus,
         DeadlineQuery,
+        DeliveryCommand,
         Recorded,
         ReminderPlan,
     )
-    from domain.dates_id import format_datetime
+    from domain.dates_id import format_date, format_datetime
 
 DB_RETRY = RetryPolicy(initial_interval=timedelta(seconds=1), maximum_interval=timedelta(minutes=1))
 # Mail may be down for hours: retry without a limit, at most every 10 minutes; 5xx is recorded, not retried.
@@ -101,6 +103,7 @@ class CaseWorkflow:
     SUBJECT_ID: str | None = None  # the attribute of `start` naming the objection or dispute, if any
     TIMEZONE = "timezone"  # the attribute of `start` holding the time zone dates are written in
     start: Any
+    status: Any  # the case's own status enum
 
     async def _record(
         self, event: str, at: datetime, *, actor: str | None = None, data: dict[str, object] | None = None,
@@ -123,6 +126,10 @@ class CaseWorkflow:
         self.changed = False
         self.lock = asyncio.Lock()
         self.calendar_changes: list[CalendarChanged] = []
+        # Information this case owes the requester (a grant, an Atasan's grant, a KI order): the case stays open
+        # until the PPID records its delivery, and nothing else closes that task.
+        self.delivery_owed = False
+        self.delivered: DeliveryCommand | None = None
 
     async def _record_event(self, event: CaseEvent) -> Recorded:
         recorded = await db_activity(self.RECORD_ACTIVITY, event, Recorded)
@@ -149,6 +156,32 @@ class CaseWorkflow:
 
     async def _fire(self, alarm: Alarm) -> None:
         raise NotImplementedError
+
+    # --- delivering what the case owes (a grant, an Atasan's grant, a KI order) ---------------------------
+
+    @workflow.update(name="record_delivery")
+    async def record_delivery(self, command: DeliveryCommand) -> CaseStatus:
+        async with self.lock:
+            self._check_delivery(command)
+            await self._record(
+                "delivered", workflow.now(), actor=command.actor,
+                data={"delivery": command.model_dump(mode="json", exclude={"actor"})},
+            )  # fmt: skip
+            self.delivery_owed, self.delivered = False, command
+            self.changed = True
+            return CaseStatus(status=self.status.value)
+
+    @record_delivery.validator
+    def _validate_delivery(self, command: DeliveryCommand) -> None:
+        self._check_delivery(command)
+
+    def _check_delivery(self, command: DeliveryCommand) -> None:
+        if self.delivered is not None:
+            raise conflict(
+                f"Penyerahan informasi sudah dicatat: diserahkan pada {format_date(self.delivered.delivered_on)}."
+            )
+        if not self.delivery_owed:
+            raise conflict("Perkara ini tidak memiliki penyerahan informasi yang menunggu dicatat.")
 
     @workflow.signal(name="calendar_changed")
     def calendar_changed(self, change: CalendarChanged) -> None:

@@ -23,6 +23,7 @@ with workflow.unsafe.imports_passed_through():
         StageCommand,
     )
     from domain.court import refusal as court_objection_refusal
+    from domain.delivery import DISCLOSURE_OUTCOMES
     from domain.enums import DisputeStatus
     from domain.status_labels import status_label
     from workflows.common import ONE_SECOND, CaseWorkflow, conflict, deadline
@@ -33,6 +34,8 @@ T8_COURT_DAYS = 14  # Pasal 48(1)
 MEDIATION_REASONS = set("bcdefg")  # Pasal 40(2)
 ADJUDICATION_OUTCOMES = {"adjudication_granted", "adjudication_partially_granted", "adjudication_rejected"}
 OUTCOMES = ADJUDICATION_OUTCOMES | {"mediation_agreement", "dismissed", "withdrawn"}
+# In mediation (Pasal 39-40) only these; an adjudication outcome needs the stage changed to adjudication first.
+MEDIATION_OUTCOMES = {"mediation_agreement", "withdrawn"}
 IN_PROGRESS = (DisputeStatus.REGISTERED, DisputeStatus.MEDIATION, DisputeStatus.ADJUDICATION)
 
 
@@ -64,8 +67,11 @@ class DisputeWorkflow(CaseWorkflow):
         return self.status.value
 
     def _finished(self) -> bool:
-        # Before a court the case leaves the KI (Pasal 47-48): its outcome there is not followed here.
-        return self.status in (DisputeStatus.FINAL, DisputeStatus.COURT_OBJECTION)
+        # Before a court the case leaves the KI (Pasal 47-48): its outcome there is not followed here. A final
+        # order to disclose is not finished before the PPID has complied with it.
+        if self.status == DisputeStatus.FINAL:
+            return not self.delivery_owed
+        return self.status == DisputeStatus.COURT_OBJECTION
 
     def _next_alarm(self) -> Alarm | None:
         alarms = []
@@ -161,6 +167,7 @@ class DisputeWorkflow(CaseWorkflow):
             else:
                 self.status = DisputeStatus.FINAL  # mediation agreement (Pasal 39), dismissal, withdrawal
             await self._record("decided", now, actor=command.actor, data=data)
+            self.delivery_owed = command.outcome in DISCLOSURE_OUTCOMES
             self.changed = True
             return self._status()
 
@@ -177,6 +184,12 @@ class DisputeWorkflow(CaseWorkflow):
             raise conflict("Sengketa ini sudah diputus.")
         if command.outcome == "mediation_agreement" and self.status != DisputeStatus.MEDIATION:
             raise conflict("Kesepakatan mediasi hanya dari tahap mediasi.")
+        if self.status == DisputeStatus.MEDIATION and command.outcome not in MEDIATION_OUTCOMES:
+            raise conflict(
+                "Sengketa sedang dalam tahap mediasi: yang dapat dicatat hanya kesepakatan mediasi atau "
+                "pencabutan permohonan. Bila mediasi gagal, pindahkan dahulu ke tahap ajudikasi (Pasal 42), "
+                "lalu catat putusannya."
+            )
 
     # --- a party objects before a court within T8 (Pasal 47-48), recorded by the KI clerk or the PPID --------
 
@@ -186,6 +199,9 @@ class DisputeWorkflow(CaseWorkflow):
             self._check_court_objection()
             filing: dict[str, object] = command.model_dump(mode="json", exclude={"actor"})
             self.status, self.court_objection = DisputeStatus.COURT_OBJECTION, filing
+            # The decision is not final before the court (Pasal 47-48): the activity ends the compliance task
+            # with that reason on the timeline, and the case leaves the KI.
+            self.delivery_owed = False
             await self._record(
                 "court_objection", workflow.now(), actor=command.actor,
                 data={"court_objection": filing, "final_due_at": self.final_due},

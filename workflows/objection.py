@@ -25,6 +25,7 @@ with workflow.unsafe.imports_passed_through():
         ReminderSpec,
         ResponseCommand,
     )
+    from domain.delivery import GRANTING_ANSWERS
     from domain.enums import ObjectionStatus
     from domain.status_labels import status_label
     from workflows.common import ONE_SECOND, CaseWorkflow, conflict, db_activity, deadline
@@ -74,6 +75,8 @@ class ObjectionWorkflow(CaseWorkflow):
         return self.status.value
 
     def _finished(self) -> bool:
+        if self.delivery_owed:
+            return False  # the Atasan granted: the case ends when the PPID has delivered (Pasal 36)
         if self.status == ObjectionStatus.DISPUTED:
             return not self.dispute_open
         return self.status in (ObjectionStatus.ACCEPTED, ObjectionStatus.CLOSED)
@@ -122,6 +125,7 @@ class ObjectionWorkflow(CaseWorkflow):
                 data={"response": command.model_dump(exclude={"actor"}), "late": late,
                       "dispute_deadline": self.dispute_deadline, "deadline": t5},
             )  # fmt: skip
+            self.delivery_owed = command.outcome in GRANTING_ANSWERS
             self.changed = True
             return self._status()
 

@@ -29,6 +29,7 @@ with workflow.unsafe.imports_passed_through():
         ReminderPlan,
         RequestStart,
     )
+    from domain.delivery import GRANTING_DECISIONS
     from domain.enums import DecisionOutcome, RequestStatus
     from domain.status_labels import status_label
     from workflows.common import ONE_SECOND, CaseWorkflow, conflict, db_activity, deadline
@@ -64,6 +65,8 @@ class RequestWorkflow(CaseWorkflow):
         self.grace_until: datetime | None = None
         self.grace_over = False
         self.t3_start: datetime | None = None  # the event T3 counts from (decision, or the T1/T2 expiry)
+        # T3 ended on a request never decided: the PPID must still answer (Pasal 22(7)); the case waits for it.
+        self.awaiting_late_decision = False
 
     @workflow.run
     async def run(self, start: RequestStart) -> str:
@@ -86,15 +89,18 @@ class RequestWorkflow(CaseWorkflow):
         if self.open_objection is not None:
             return False
         if self.grace_until is not None:
-            return self.grace_over
+            return self.grace_over and not self.delivery_owed  # information granted is delivered first
         return self.status == RequestStatus.CLOSED
 
     def _next_alarm(self) -> Alarm | None:
         if self.grace_until is not None:
-            return None if self.open_objection else Alarm(kind="grace_end", at=self.grace_until)
+            waiting = self.open_objection is not None or self.grace_over
+            return None if waiting else Alarm(kind="grace_end", at=self.grace_until)
         alarms = [a for a in self.alarms if self._alarm_key(a) not in self.fired]
         if self.status in (RequestStatus.RECEIVED, RequestStatus.EXTENDED):
             alarms.append(Alarm(kind="expiry", at=self.due_at + ONE_SECOND))
+        elif self.awaiting_late_decision:
+            pass  # no clock runs until the late decision starts a new T3
         elif self.window_closed:
             if self.open_objection is None:
                 alarms.append(Alarm(kind="objection_window_end", at=workflow.now()))
@@ -124,6 +130,12 @@ class RequestWorkflow(CaseWorkflow):
         elif alarm.kind == "objection_window_end":
             if self.open_objection is not None:
                 self.window_closed = True  # the case closes when the objection in progress ends
+                return
+            if self.status == RequestStatus.OVERDUE:
+                # Never answered: the objection window has ended, but the duty to answer has not (Pasal 22(7)).
+                # The decide task stays open and overdue; a late decision is recorded and starts a new T3.
+                self.awaiting_late_decision = True
+                await self._record("objection_window_ended", now)
                 return
             self.status = RequestStatus.CLOSED
             await self._record("closed", now)
@@ -197,12 +209,16 @@ class RequestWorkflow(CaseWorkflow):
                 assert recorded.deadline is not None
                 if self.objection_deadline is None or recorded.deadline.due_at > self.objection_deadline:
                     self.objection_deadline, self.t3_start = recorded.deadline.due_at, now
+                    self.window_closed = self.awaiting_late_decision = False  # the new T3 runs
+                self.delivery_owed = command.outcome in GRANTING_DECISIONS
                 self.changed = True
                 return self._result()
             t3 = await deadline(now, T3_OBJECTION_DAYS, body=self.start.body)
             # A late decision never shortens the window the requester was already told of.
             if self.objection_deadline is None or t3.due_at > self.objection_deadline:
                 self.objection_deadline, self.t3_start = t3.due_at, now
+                self.window_closed = self.awaiting_late_decision = False  # the new T3 runs
+            self.delivery_owed = command.outcome in GRANTING_DECISIONS
             self.status = RequestStatus.DECIDED
             await self._record(
                 "decided", now, actor=command.actor,

@@ -1,26 +1,29 @@
 from __future__ import annotations
 
-import asyncio
-import logging
 from datetime import date, datetime
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, HTTPException, Query, status
 from pydantic import AfterValidator, AwareDatetime, BaseModel, Field
 from sqlalchemy import select
-from temporalio.service import RPCError
 
+from api.calendar_admin import (
+    CalendarChangeError,
+    CalendarChangeOut,
+    CalendarPreviewOut,
+    apply_change,
+    check_add,
+    check_cancel,
+    preview_change,
+)
 from api.deps import AdminDep, SessionDep, StateDep, TemporalDep
 from api.schemas import SupportedDate, _In, supported_year
-from db.calendar_changes import add_change, affected_workflows
 from db.calendar_repo import load_calendar
-from db.models import Body, Task
+from db.models import Body
 from domain.calendar import SkippedDay, add_working_days, non_working_days
-from domain.contracts import CalendarChanged
-from domain.dates_id import explain_deadline, format_date
+from domain.dates_id import explain_deadline
 
 router = APIRouter(prefix="/v1/calendar", tags=["calendar"])
-log = logging.getLogger("ppid.api.calendar")
 
 
 class DeadlineOut(BaseModel):
@@ -97,66 +100,49 @@ class HolidayIn(_In):
     reason: str = Field(default="", max_length=2000, description="why (e.g. the decree that declares it)")
 
 
-class CalendarChangeOut(BaseModel):
-    version: int
-    action: Literal["add", "cancel"]
-    date: date
-    name: str
-    body: str | None
-    affected_cases: int
+def _refused(exc: CalendarChangeError, source: str) -> HTTPException:
+    if exc.status_code == 422:
+        return HTTPException(422, [{"loc": [source, exc.field], "msg": exc.message, "type": "value_error"}])
+    return HTTPException(exc.status_code, exc.message)
 
 
-async def _scope(session: SessionDep, slug: str | None) -> Body | None:
-    if slug is None:
-        return None
-    body = await session.scalar(select(Body).where(Body.slug == slug))
-    if body is None:
-        raise HTTPException(422, [{"loc": ["body", "body"], "msg": f"badan publik {slug!r} tidak ada",
-                                   "type": "value_error"}])  # fmt: skip
-    return body
-
-
-async def _signal(temporal: TemporalDep, workflow_ids: list[str], change: CalendarChanged) -> None:
-    """Tell every affected case; each recomputes its clocks through the calendar activity."""
-
-    async def one(workflow_id: str) -> None:
-        try:
-            await temporal.get_workflow_handle(workflow_id).signal("calendar_changed", change)
-        except RPCError:  # the case ended meanwhile: nothing left to move
-            log.info("calendar change not delivered to %s (closed)", workflow_id)
-
-    for start in range(0, len(workflow_ids), 50):
-        await asyncio.gather(*(one(w) for w in workflow_ids[start : start + 50]))
+@router.get(
+    "/preview",
+    response_model=CalendarPreviewOut,
+    summary="The open cases a holiday change would move (admin)",
+)
+async def preview(
+    session: SessionDep,
+    _admin: AdminDep,
+    state: StateDep,
+    day: Annotated[
+        SupportedDate, Query(alias="date", description="the day to declare or cancel; years 1970-2200")
+    ],
+    action: Annotated[Literal["add", "cancel"], Query()] = "add",
+    body: Annotated[str | None, Query(max_length=64, description="a body slug for a regional day")] = None,
+    name: Annotated[str, Query(max_length=200, description="the holiday's name (add)")] = "Hari libur",
+) -> CalendarPreviewOut:
+    """Nothing changes: each running clock is recomputed on the calendar with the change applied. `earlier`
+    marks a date already told that would move earlier (kept unless the cancellation confirms it)."""
+    try:
+        if action == "add":
+            change = await check_add(session, day, name or "Hari libur", body)
+        else:
+            change = await check_cancel(session, day, body)
+    except CalendarChangeError as exc:
+        raise _refused(exc, "query") from None
+    return await preview_change(session, change, await state.now())
 
 
 @router.post("/holidays", status_code=201, response_model=CalendarChangeOut, summary="Add a holiday (admin)")
 async def add_holiday(
     payload: HolidayIn, session: SessionDep, admin: AdminDep, temporal: TemporalDep, state: StateDep
 ) -> CalendarChangeOut:
-    body = await _scope(session, payload.body)
-    calendar = await load_calendar(session, payload.body)
-    existing = calendar.non_working_reason(payload.date)
-    if existing is not None:
-        raise HTTPException(
-            status.HTTP_409_CONFLICT, f"{format_date(payload.date)} sudah bukan hari kerja ({existing})"
-        )
-    row = await add_change(
-        session, action="add", day=payload.date, name=payload.name, body=body, reason=payload.reason,
-        actor=admin.email,
-    )  # fmt: skip
-    if "cuti bersama" in payload.name.lower():  # the year's SKB days are being confirmed
-        for task in await session.scalars(
-            select(Task).where(Task.key == f"calendar:confirm:{payload.date.year}")
-        ):
-            task.status, task.closed_at = "done", await state.now()
-    workflow_ids = await affected_workflows(session, payload.date, body)
-    await session.commit()
-    change = CalendarChanged(version=row.id, action="add", date=payload.date, name=payload.name)
-    await _signal(temporal, workflow_ids, change)
-    return CalendarChangeOut(
-        version=row.id, action="add", date=payload.date, name=payload.name, body=payload.body,
-        affected_cases=len(workflow_ids),
-    )  # fmt: skip
+    try:
+        change = await check_add(session, payload.date, payload.name, payload.body, payload.reason)
+    except CalendarChangeError as exc:
+        raise _refused(exc, "body") from None
+    return await apply_change(session, temporal, change, actor=admin.email, now=await state.now())
 
 
 @router.delete("/holidays/{day}", response_model=CalendarChangeOut, summary="Cancel a holiday (admin)")
@@ -165,28 +151,17 @@ async def cancel_holiday(
     session: SessionDep,
     admin: AdminDep,
     temporal: TemporalDep,
+    state: StateDep,
     body: Annotated[str | None, Query(max_length=64)] = None,
     reason: Annotated[str, Query(max_length=2000)] = "",
     confirm_earlier: Annotated[
         bool, Query(description="allow dates already told to citizens to move earlier")
     ] = False,
 ) -> CalendarChangeOut:
-    body_row = await _scope(session, body)
-    calendar = await load_calendar(session, body)
-    name = calendar.holidays_of(day.year).get(day)
-    if name is None:
-        raise HTTPException(
-            status.HTTP_404_NOT_FOUND, f"{format_date(day)} bukan hari libur dalam kalender ini"
-        )
-    row = await add_change(
-        session, action="cancel", day=day, name=name, body=body_row, reason=reason, actor=admin.email
-    )
-    workflow_ids = await affected_workflows(session, day, body_row)
-    await session.commit()
-    change = CalendarChanged(
-        version=row.id, action="cancel", date=day, name=name, confirm_earlier=confirm_earlier
-    )
-    await _signal(temporal, workflow_ids, change)
-    return CalendarChangeOut(
-        version=row.id, action="cancel", date=day, name=name, body=body, affected_cases=len(workflow_ids)
+    try:
+        change = await check_cancel(session, day, body, reason)
+    except CalendarChangeError as exc:
+        raise _refused(exc, "query") from None
+    return await apply_change(
+        session, temporal, change, actor=admin.email, now=await state.now(), confirm_earlier=confirm_earlier
     )

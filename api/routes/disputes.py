@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Header, HTTPException, status
+from fastapi import APIRouter, Header, HTTPException, Query, status
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from temporalio.client import Client
 
 from api.cases import LoadedCase, load_case, local, requester_case_file, require_ppid_of, require_view
 from api.deps import OptionalStaffDep, SessionDep, Staff, StaffDep, StateDep, TemporalDep
@@ -100,10 +102,22 @@ async def _court_objection(session: AsyncSession, dispute: Dispute, tz: str) -> 
 @router.get(
     "", response_model=list[DisputeOut], summary="Disputes: a KI's own, or a body's for its PPID/Atasan"
 )
-async def list_disputes(session: SessionDep, staff: StaffDep) -> list[DisputeOut]:
+async def list_disputes(
+    session: SessionDep, staff: StaffDep,
+    status_is: Annotated[DisputeStatus | None, Query(alias="status")] = None,
+) -> list[DisputeOut]:  # fmt: skip
+    return await dispute_list(session, staff, status_is=status_is.value if status_is else None)
+
+
+async def dispute_list(
+    session: AsyncSession, staff: Staff, *, status_is: str | None = None
+) -> list[DisputeOut]:
+    """The disputes the caller may see, oldest submitted first (GET /v1/disputes and /staf/sengketa)."""
     query = (
         select(Dispute).join(InfoRequest, InfoRequest.id == Dispute.request_id).order_by(Dispute.submitted_at)
     )
+    if status_is:
+        query = query.where(Dispute.status == status_is)
     match staff.role:
         case Role.KOMISI:
             query = query.where(Dispute.komisi_id == staff.komisi_id)
@@ -128,19 +142,32 @@ async def list_disputes(session: SessionDep, staff: StaffDep) -> list[DisputeOut
 async def get_dispute(
     dispute_id: str, session: SessionDep, staff: OptionalStaffDep, x_tracking_code: TrackingHeader = None
 ) -> DisputeOut:
+    return await dispute_for(session, dispute_id, staff, x_tracking_code)
+
+
+async def dispute_for(
+    session: AsyncSession, dispute_id: str, staff: Staff | None, tracking_code: str | None = None
+) -> DisputeOut:
+    """The dispute as the caller may read it: its KI clerk (the NIK complete), the staff of the respondent
+    body or an admin (the NIK masked), or the requester with the tracking code; 403/404 otherwise."""
     dispute, case, komisi = await _load(session, dispute_id)
     view = "staff"
     if not _is_clerk(staff, dispute):
         if staff is not None and staff.role == Role.KOMISI:
             raise HTTPException(status.HTTP_403_FORBIDDEN, "Sengketa ini ditangani Komisi Informasi lain")
-        view = require_view(staff, x_tracking_code, case)
+        view = require_view(staff, tracking_code, case)
     return await dispute_view(
         session, dispute, case, komisi, clerk=_is_clerk(staff, dispute), requester=view == "requester"
     )
 
 
+def is_clerk_of(staff: Staff | None, dispute: DisputeOut) -> bool:
+    """Whether `staff` is the Komisi Informasi handling the dispute (its actions are theirs)."""
+    return staff is not None and staff.role == Role.KOMISI and staff.komisi_slug == dispute.komisi_informasi
+
+
 async def _act(
-    dispute_id: str, session: SessionDep, staff: Staff, temporal: TemporalDep, name: str, command: Any
+    dispute_id: str, session: AsyncSession, staff: Staff, temporal: Client, name: str, command: Any
 ) -> DisputeOut:
     dispute, _, _ = await _load(session, dispute_id)
     _require_clerk(staff, dispute)
@@ -154,6 +181,12 @@ async def _act(
 async def register(
     dispute_id: str, payload: RegistrationIn, session: SessionDep, staff: StaffDep, temporal: TemporalDep
 ) -> DisputeOut:
+    return await register_dispute(session, temporal, staff, dispute_id, payload)
+
+
+async def register_dispute(
+    session: AsyncSession, temporal: Client, staff: Staff, dispute_id: str, payload: RegistrationIn
+) -> DisputeOut:
     command = DisputeRegistration(register_number=payload.register_number, actor=staff.email)
     return await _act(dispute_id, session, staff, temporal, "register", command)
 
@@ -161,6 +194,12 @@ async def register(
 @router.post("/{dispute_id}/stage", response_model=DisputeOut, summary="Mediation or adjudication")
 async def stage(
     dispute_id: str, payload: StageIn, session: SessionDep, staff: StaffDep, temporal: TemporalDep
+) -> DisputeOut:
+    return await set_stage(session, temporal, staff, dispute_id, payload)
+
+
+async def set_stage(
+    session: AsyncSession, temporal: Client, staff: Staff, dispute_id: str, payload: StageIn
 ) -> DisputeOut:
     return await _act(
         dispute_id, session, staff, temporal, "stage", StageCommand(stage=payload.stage, actor=staff.email)
@@ -170,6 +209,12 @@ async def stage(
 @router.post("/{dispute_id}/outcome", response_model=DisputeOut, summary="The KI's outcome")
 async def outcome(
     dispute_id: str, payload: OutcomeIn, session: SessionDep, staff: StaffDep, temporal: TemporalDep
+) -> DisputeOut:
+    return await record_outcome(session, temporal, staff, dispute_id, payload)
+
+
+async def record_outcome(
+    session: AsyncSession, temporal: Client, staff: Staff, dispute_id: str, payload: OutcomeIn
 ) -> DisputeOut:
     command = OutcomeCommand(
         outcome=payload.outcome, decision_number=payload.decision_number, summary=payload.summary,
@@ -196,6 +241,14 @@ async def court_objection(
     """Recorded by the KI clerk of the dispute or the PPID of the respondent body; the decision then does not
     become final. The court is free text, its kind (`ptun` for a state body, else `pengadilan_negeri`) follows
     from the body (Pasal 47); the filing date is neither in the future nor before the KI's decision."""
+    return await record_court_objection(session, temporal, staff, dispute_id, payload, now=await state.now())
+
+
+async def record_court_objection(
+    session: AsyncSession, temporal: Client, staff: Staff, dispute_id: str, payload: CourtObjectionIn, *,
+    now: datetime,
+) -> DisputeOut:  # fmt: skip
+    """The court objection (the API's route and the staff desk's form); `now` is the product's clock."""
     dispute, case, komisi = await _load(session, dispute_id)
     clerk = _is_clerk(staff, dispute)
     if not clerk:
@@ -211,7 +264,7 @@ async def court_objection(
     if problem:
         raise _invalid("court", problem)
     tz = ZoneInfo(komisi.timezone)
-    today = (await state.now()).astimezone(tz).date()
+    today = now.astimezone(tz).date()
     if payload.filed_on > today:
         raise _invalid(
             "filed_on",

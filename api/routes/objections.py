@@ -3,13 +3,15 @@ accepted or taken to the Komisi Informasi by the requester."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Header, HTTPException, status
-from sqlalchemy import select
+from fastapi import APIRouter, Header, HTTPException, Query, Response, status
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from temporalio.client import Client
 
 from api.cases import LoadedCase, load_case, local, require_view, staff_may_see, timeline_entries
 from api.deps import OptionalStaffDep, SessionDep, Staff, StaffDep, TemporalDep
@@ -19,10 +21,11 @@ from api.schemas import (
     ObjectionCreated,
     ObjectionIn,
     ObjectionOut,
+    ObjectionSummary,
     ResponseIn,
 )
 from api.updates import run_update
-from db.models import Dispute, Objection, TimelineEvent
+from db.models import Body, Dispute, InfoRequest, Objection, TimelineEvent, Unit
 from domain.calendar import Deadline
 from domain.contracts import (
     CaseStatus,
@@ -33,11 +36,12 @@ from domain.contracts import (
     ResponseCommand,
 )
 from domain.dates_id import explain_deadline
-from domain.enums import Role
+from domain.enums import ObjectionStatus, Role
 
 router = APIRouter(tags=["objections"])
 TrackingHeader = Annotated[str | None, Header(alias="X-Tracking-Code", max_length=64)]
 NOT_FOUND = HTTPException(status.HTTP_404_NOT_FOUND, "Keberatan tidak ditemukan")
+PAGE_SIZE = 25
 
 
 @router.post(
@@ -48,8 +52,18 @@ async def file_objection(
     request_id: str, payload: ObjectionIn, session: SessionDep, temporal: TemporalDep, staff: OptionalStaffDep,
     x_tracking_code: TrackingHeader = None,
 ) -> ObjectionCreated:  # fmt: skip
+    return await record_objection(session, temporal, staff, x_tracking_code, request_id, payload)
+
+
+async def record_objection(
+    session: AsyncSession, temporal: Client, staff: Staff | None, tracking_code: str | None, request_id: str,
+    payload: ObjectionIn,
+) -> ObjectionCreated:  # fmt: skip
+    """An objection to the Atasan PPID (the API's route and the staff desk's form, where the PPID records it on
+    the requester's behalf, late with `late_override_reason`): 403 for staff other than the case's PPID, 409
+    with the workflow's reason (outside the window without an override, another objection open)."""
     case = await load_case(session, request_id)
-    view = require_view(staff, x_tracking_code, case)
+    view = require_view(staff, tracking_code, case)
     if view == "staff" and (staff is None or staff.role != Role.PPID):
         raise HTTPException(status.HTTP_403_FORBIDDEN, "Hanya pemohon atau PPID atas nama pemohon")
     if payload.late_override_reason and view != "staff":
@@ -128,6 +142,104 @@ def _at(moment: datetime, tz: str) -> datetime:
     return moment.astimezone(ZoneInfo(tz))
 
 
+async def staff_objection(
+    session: AsyncSession, staff: Staff, objection_id: str
+) -> tuple[Objection, LoadedCase]:
+    """The objection for a staff member of its body (or of the unit its request is assigned to), else 403."""
+    objection, case = await _load(session, objection_id)
+    require_view(staff, None, case)
+    return objection, case
+
+
+@dataclass
+class ObjectionPage:
+    items: list[ObjectionSummary]
+    total: int
+    page: int
+    pages: int
+
+
+def _scope(staff: Staff) -> list[Any]:
+    """The objections a staff member may list: their body's (a PPID Pelaksana: their unit's), an admin all."""
+    match staff.role:
+        case Role.ADMIN:
+            return []
+        case Role.PPID | Role.ATASAN_PPID:
+            scope = [InfoRequest.body_id == staff.body_id]
+            if staff.unit_id is not None:
+                scope.append(InfoRequest.unit_id == staff.unit_id)
+            return scope
+    raise HTTPException(
+        status.HTTP_403_FORBIDDEN,
+        "Keberatan ditangani badan publik; Komisi Informasi melihat sengketanya di /v1/disputes",
+    )
+
+
+async def objection_list(
+    session: AsyncSession, staff: Staff, *, status_is: str | None = None, year: int | None = None, page: int = 1,
+) -> ObjectionPage:  # fmt: skip
+    """The caller's objections, newest first, PAGE_SIZE a page (GET /v1/objections and /staf/keberatan). The
+    year is the register's: the year in the objection's registration number (`0007/KEB/SGU/XI/2026`)."""
+    where = _scope(staff)
+    if status_is:
+        where.append(Objection.status == status_is)
+    if year is not None:
+        where.append(Objection.registration_number.like(f"%/{int(year)}"))
+    joined = select(Objection.id).join(InfoRequest, InfoRequest.id == Objection.request_id).where(*where)
+    total = await session.scalar(select(func.count()).select_from(joined.subquery())) or 0
+    query = (
+        select(Objection, InfoRequest.registration_number, InfoRequest.requester_name, Body.slug, Body.timezone,
+               Unit.slug)
+        .join(InfoRequest, InfoRequest.id == Objection.request_id)
+        .join(Body, Body.id == InfoRequest.body_id)
+        .outerjoin(Unit, Unit.id == InfoRequest.unit_id)
+        .where(*where)
+        .order_by(Objection.registered_at.desc(), Objection.registration_number.desc())
+        .limit(PAGE_SIZE)
+        .offset((page - 1) * PAGE_SIZE)
+    )  # fmt: skip
+    items = []
+    for o, request_number, name, body, tz, unit in (await session.execute(query)).all():
+        items.append(
+            ObjectionSummary(
+                id=o.id, registration_number=o.registration_number, request_id=o.request_id,
+                request_registration_number=request_number, body=body, unit=unit, requester_name=name,
+                status=o.status, reasons=o.reasons, registered_at=_at(o.registered_at, tz),
+                due_at=_at(o.due_at, tz), responded_at=local(o.responded_at, tz),
+                dispute_deadline=local(o.dispute_deadline, tz),
+            )
+        )  # fmt: skip
+    return ObjectionPage(items, total, page, max(1, -(-total // PAGE_SIZE)))
+
+
+async def objection_years(session: AsyncSession, staff: Staff) -> list[int]:
+    """The register years the caller has objections in, newest first (the year filter's choices)."""
+    query = (
+        select(Objection.registration_number)
+        .join(InfoRequest, InfoRequest.id == Objection.request_id)
+        .where(*_scope(staff))
+    )
+    years = {n.rsplit("/", 1)[-1] for n in (await session.scalars(query)).all()}
+    return sorted((int(y) for y in years if y.isdigit()), reverse=True)
+
+
+@router.get(
+    "/v1/objections", response_model=list[ObjectionSummary],
+    summary="Objections of the caller's scope, newest first (staff); X-Total-Count gives the number of all pages",
+)  # fmt: skip
+async def list_objections(
+    session: SessionDep, staff: StaffDep, response: Response,
+    status_is: Annotated[ObjectionStatus | None, Query(alias="status")] = None,
+    year: Annotated[int | None, Query(ge=1970, le=2200)] = None,
+    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+) -> list[ObjectionSummary]:  # fmt: skip
+    found = await objection_list(
+        session, staff, status_is=status_is.value if status_is else None, year=year, page=page
+    )
+    response.headers["X-Total-Count"] = str(found.total)
+    return found.items
+
+
 @router.get("/v1/objections/{objection_id}", response_model=ObjectionOut, summary="The objection")
 async def get_objection(
     objection_id: str, session: SessionDep, staff: OptionalStaffDep, x_tracking_code: TrackingHeader = None
@@ -143,6 +255,14 @@ async def get_objection(
 async def respond(
     objection_id: str, payload: ResponseIn, session: SessionDep, staff: StaffDep, temporal: TemporalDep
 ) -> ObjectionOut:
+    return await answer_objection(session, temporal, staff, objection_id, payload)
+
+
+async def answer_objection(
+    session: AsyncSession, temporal: Client, staff: Staff, objection_id: str, payload: ResponseIn
+) -> ObjectionOut:
+    """The Atasan PPID's answer (the API's route and the staff desk's form): 403 for anyone else, 409 with
+    the workflow's reason when the objection cannot be answered now."""
     objection, case = await _load(session, objection_id)
     _require_atasan(staff, case)
     command = ResponseCommand(

@@ -4,18 +4,32 @@ from __future__ import annotations
 
 import hmac
 import logging
+import re
 import uuid
-from datetime import timedelta
-from typing import Annotated
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Depends, Header, HTTPException, Response, status
-from sqlalchemy import select
+from fastapi import APIRouter, Depends, Header, HTTPException, Query, Response, status
+from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+from temporalio.client import Client
 
 from api.cases import LoadedCase, case_view, load_case, require_ppid_of, require_view
-from api.deps import OptionalStaffDep, SessionDep, StaffDep, StateDep, TemporalDep, limit_intake
-from api.schemas import AssignIn, CaseOut, DecisionIn, ExtensionIn, RequestCreated, RequestIn
+from api.deps import OptionalStaffDep, SessionDep, Staff, StaffDep, StateDep, TemporalDep, limit_intake
+from api.documents import Upload, case_document, discard_document, download, store_document
+from api.schemas import (
+    AssignIn,
+    CaseOut,
+    DecisionIn,
+    ExtensionIn,
+    RequestCreated,
+    RequestIn,
+    RequestSummary,
+)
+from api.state import AppState
 from api.updates import run_update
 from db.calendar_repo import load_calendar
 from db.intake import (
@@ -46,6 +60,7 @@ router = APIRouter(prefix="/v1/requests", tags=["requests"])
 log = logging.getLogger("ppid.api.requests")
 T1_RESPONSE_DAYS = 10  # Pasal 22(7)
 TrackingHeader = Annotated[str | None, Header(alias="X-Tracking-Code", max_length=64)]
+SLUG = re.compile(r"[a-z0-9][a-z0-9-]{0,62}")
 IdempotencyHeader = Annotated[str | None, Header(alias="Idempotency-Key", max_length=128)]
 
 
@@ -99,6 +114,20 @@ async def submit_request(
     staff: OptionalStaffDep,
     idempotency_key: IdempotencyHeader = None,
 ) -> RequestCreated:
+    created, replayed = await register_request(session, state, staff, payload, idempotency_key)
+    if replayed:
+        response.status_code = status.HTTP_200_OK
+    return created
+
+
+async def register_request(
+    session: AsyncSession, state: AppState, staff: Staff | None, payload: RequestIn,
+    idempotency_key: str | None = None,
+) -> tuple[RequestCreated, bool]:  # fmt: skip
+    """The registration of a request (Pasal 22 ayat (4)), for the API and the desk's intake: the number, T1,
+    the row, then its workflow. Returns the acknowledgment and whether it is a replay of an earlier one (the
+    same Idempotency-Key and form). 403 for a desk channel without a PPID, a PPID of another body or a unit
+    PPID recording for another unit; 422 naming `body` or `unit` when they do not exist."""
     if payload.channel != Channel.WEB and (staff is None or staff.role != Role.PPID):
         raise HTTPException(
             status.HTTP_403_FORBIDDEN,
@@ -110,8 +139,7 @@ async def submit_request(
         if existing is not None:
             replay = await _replay(session, existing, fingerprint, state)
             if replay is not None:
-                response.status_code = status.HTTP_200_OK
-                return replay
+                return replay, True
 
     async with write_gate(session.bind):  # the registration and the row: one short write transaction
         body = await session.scalar(select(Body).where(Body.slug == payload.body))
@@ -186,8 +214,7 @@ async def submit_request(
             replay = await _replay(session, existing, fingerprint, state) if existing else None
             if replay is None:
                 raise
-            response.status_code = status.HTTP_200_OK
-            return replay
+            return replay, True
 
     try:
         temporal = await state.temporal()
@@ -200,7 +227,161 @@ async def submit_request(
         log.warning(
             "workflow of request %s not started yet; the reconciler will", request.registration_number
         )
-    return _created(request, body, state.secret_key)
+    return _created(request, body, state.secret_key), False
+
+
+PAGE_SIZE = 50  # GET /v1/requests and the desk's list
+YEAR_RANGE = (1970, 2200)
+
+
+@dataclass
+class RequestPage:
+    items: list[RequestSummary]
+    total: int
+    page: int
+    pages: int
+
+
+def _bad_query(field: str, message: str) -> HTTPException:
+    return HTTPException(422, [{"loc": ["query", field], "msg": message, "type": "value_error"}])
+
+
+def request_scope(staff: Staff) -> list[Any]:
+    """The requests a staff member may list, as api/cases.staff_may_see lets them see one: an admin all, the
+    PPID Utama and the Atasan PPID their body's, a PPID Pelaksana its unit's. The Komisi Informasi: 403."""
+    match staff.role:
+        case Role.ADMIN:
+            return []
+        case Role.PPID | Role.ATASAN_PPID:
+            scope = [InfoRequest.body_id == staff.body_id]
+            if staff.unit_id is not None:
+                scope.append(InfoRequest.unit_id == staff.unit_id)
+            return scope
+    raise HTTPException(
+        status.HTTP_403_FORBIDDEN,
+        "Permohonan ditangani badan publik; Komisi Informasi melihat sengketanya di /v1/disputes",
+    )
+
+
+def searchable(text: str) -> str:
+    """`text` without control characters and lone surrogates (no database stores them; PostgreSQL refuses NUL)."""
+    return "".join(c for c in text if c.isprintable() or c == " ")
+
+
+def _year_bounds(year: int) -> tuple[datetime, datetime]:
+    """The UTC instants that hold every moment of `year` in Indonesia's zones (UTC+7 to UTC+9): a range on the
+    indexed `received_at`; the registration number's year then says exactly."""
+    return datetime(year - 1, 12, 31, 15, tzinfo=UTC), datetime(year, 12, 31, 17, tzinfo=UTC)
+
+
+async def request_list(
+    session: AsyncSession, staff: Staff, *, status_is: str | None = None, year: int | None = None,
+    unit: str | None = None, q: str | None = None, page: int = 1,
+) -> RequestPage:  # fmt: skip
+    """The caller's requests, newest first, PAGE_SIZE a page (GET /v1/requests and /staf/permohonan). `year` is
+    the register's (the year in `0042/PPID/SGU/XI/2026`), `unit` a unit's slug, `q` a part of the registration
+    number or of the requester's name. 422 naming `unit` for a unit the caller has none of."""
+    where = request_scope(staff)
+    if status_is:
+        where.append(InfoRequest.status == status_is)
+    if year is not None:
+        start, end = _year_bounds(year)
+        where += [
+            InfoRequest.received_at >= start, InfoRequest.received_at < end,
+            InfoRequest.registration_number.like(f"%/{int(year)}"),
+        ]  # fmt: skip
+    if unit:
+        units = select(Unit.id).where(Unit.slug == unit)
+        if staff.body_id is not None:
+            units = units.where(Unit.body_id == staff.body_id)
+        unit_ids = list((await session.scalars(units)).all())
+        if not unit_ids:
+            raise _bad_query("unit", "tidak ada unit dengan kode ini di badan publik Anda")
+        where.append(InfoRequest.unit_id.in_(unit_ids))
+    needle = searchable(q or "").strip().lower()
+    if needle:
+        where.append(
+            or_(
+                func.lower(InfoRequest.registration_number).contains(needle, autoescape=True),
+                func.lower(InfoRequest.requester_name).contains(needle, autoescape=True),
+            )
+        )
+    total = await session.scalar(select(func.count()).select_from(InfoRequest).where(*where)) or 0
+    query = (
+        select(InfoRequest, Body.slug, Body.timezone, Unit.slug)
+        .join(Body, Body.id == InfoRequest.body_id)
+        .outerjoin(Unit, Unit.id == InfoRequest.unit_id)
+        .where(*where)
+        .order_by(InfoRequest.received_at.desc(), InfoRequest.registration_number.desc())
+        .limit(PAGE_SIZE)
+        .offset((page - 1) * PAGE_SIZE)
+    )
+    items = []
+    for r, body, tz, unit_slug in (await session.execute(query)).all():
+        zone = ZoneInfo(tz)
+        items.append(
+            RequestSummary(
+                id=r.id, registration_number=r.registration_number, body=body, unit=unit_slug, status=r.status,
+                channel=r.channel, received_at=r.received_at.astimezone(zone), due_at=r.due_at.astimezone(zone),
+                decided_at=r.decided_at.astimezone(zone) if r.decided_at else None, requester_name=r.requester_name,
+            )
+        )  # fmt: skip
+    return RequestPage(items, total, page, max(1, -(-total // PAGE_SIZE)))
+
+
+async def request_years(session: AsyncSession, staff: Staff) -> list[int]:
+    """The years the caller has requests in, newest first (the year filter's choices)."""
+    first, last = (
+        await session.execute(
+            select(func.min(InfoRequest.received_at), func.max(InfoRequest.received_at)).where(
+                *request_scope(staff)
+            )
+        )
+    ).one()
+    if first is None or last is None:
+        return []
+    return list(range((last + timedelta(hours=9)).year, (first + timedelta(hours=7)).year - 1, -1))
+
+
+def _filter(field: str, value: str | None, allowed: set[str] | None = None) -> str | None:
+    """An empty filter is no filter; another value must be one of `allowed`."""
+    value = (value or "").strip()
+    if not value:
+        return None
+    if allowed is not None and value not in allowed:
+        raise _bad_query(field, f"harus salah satu dari: {', '.join(sorted(allowed))}")
+    return value
+
+
+@router.get(
+    "", response_model=list[RequestSummary],
+    summary="Requests of the caller's scope, newest first, 50 a page (staff); X-Total-Count gives the number",
+)  # fmt: skip
+async def list_requests(
+    session: SessionDep, staff: StaffDep, response: Response,
+    status_is: Annotated[str | None, Query(alias="status", max_length=32, description="a request status")] = None,
+    year: Annotated[str | None, Query(max_length=4, description="the register year, e.g. 2026")] = None,
+    unit: Annotated[str | None, Query(max_length=64, description="a unit's slug, e.g. dinkes")] = None,
+    q: Annotated[str | None, Query(max_length=120, description="part of the number or the name")] = None,
+    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+) -> list[RequestSummary]:  # fmt: skip
+    chosen = _filter("status", status_is, {s.value for s in RequestStatus})
+    year_text = _filter("year", year)
+    if year_text is not None and not (
+        year_text.isascii() and year_text.isdigit() and YEAR_RANGE[0] <= int(year_text) <= YEAR_RANGE[1]
+    ):
+        raise _bad_query("year", f"tahun harus di antara {YEAR_RANGE[0]} dan {YEAR_RANGE[1]}")
+    if q and searchable(q) != q:
+        raise _bad_query("q", "berisi karakter yang tidak sah")
+    unit_slug = _filter("unit", unit)
+    if unit_slug is not None and not SLUG.fullmatch(unit_slug):
+        raise _bad_query("unit", "harus berupa kode unit, misalnya dinkes")
+    found = await request_list(
+        session, staff, status_is=chosen, year=int(year_text) if year_text else None, unit=unit_slug, q=q,
+        page=page,
+    )  # fmt: skip
+    response.headers["X-Total-Count"] = str(found.total)
+    return found.items
 
 
 @router.get("/{request_id}", response_model=CaseOut, summary="The case, for its staff or its requester")
@@ -212,9 +393,30 @@ async def get_request(
     return await case_view(session, case, view)
 
 
+@router.get(
+    "/{request_id}/documents/{document_id}", summary="A document given to the requester, as a download",
+    response_class=Response, responses={200: {"content": {"application/octet-stream": {}}}},
+)  # fmt: skip
+async def get_document(
+    request_id: str, document_id: str, session: SessionDep, staff: OptionalStaffDep,
+    x_tracking_code: TrackingHeader = None,
+) -> Response:  # fmt: skip
+    case = await load_case(session, request_id)
+    require_view(staff, x_tracking_code, case)
+    return download(await case_document(session, case.request.id, document_id))
+
+
 @router.post("/{request_id}/extension", response_model=CaseOut, summary="Extend once by 7 working days")
 async def extend(request_id: str, payload: ExtensionIn, session: SessionDep, staff: StaffDep,
                  temporal: TemporalDep) -> CaseOut:  # fmt: skip
+    return await extend_request(session, temporal, staff, request_id, payload)
+
+
+async def extend_request(
+    session: AsyncSession, temporal: Client, staff: Staff, request_id: str, payload: ExtensionIn
+) -> CaseOut:
+    """The extension (Pasal 22 ayat (8)), for the API and the desk: 403 for anyone but the case's PPID, 409
+    with the workflow's reason (already extended, decided, past T1)."""
     case = await load_case(session, request_id)
     require_ppid_of(staff, case)
     command = ExtensionCommand(reason=payload.reason, actor=staff.email)
@@ -225,6 +427,16 @@ async def extend(request_id: str, payload: ExtensionIn, session: SessionDep, sta
 @router.post("/{request_id}/decision", response_model=CaseOut, summary="The written notice (Pasal 22(7))")
 async def decide(request_id: str, payload: DecisionIn, session: SessionDep, staff: StaffDep,
                  temporal: TemporalDep) -> CaseOut:  # fmt: skip
+    return await decide_request(session, temporal, staff, request_id, payload)
+
+
+async def decide_request(
+    session: AsyncSession, temporal: Client, staff: Staff, request_id: str, payload: DecisionIn,
+    attachment: Upload | None = None, at: datetime | None = None,
+) -> CaseOut:  # fmt: skip
+    """The written notice (Pasal 22 ayat (7)), for the API and the desk. `attachment` (the desk's "Lampiran":
+    the document given to the requester) is stored with the case before the workflow records the decision, and
+    removed again when the workflow refuses it (409: already decided, closed)."""
     case = await load_case(session, request_id)
     require_ppid_of(staff, case)
     command = DecisionCommand(
@@ -236,13 +448,31 @@ async def decide(request_id: str, payload: DecisionIn, session: SessionDep, staf
         note=payload.note,
         actor=staff.email,
     )
-    await run_update(temporal, case.request.workflow_id, "decide", command, ActionResult)
+    document = None
+    if attachment is not None:
+        document = await store_document(
+            session, case_id=case.request.id, kind="decision", upload=attachment, uploaded_by=staff.email, at=at
+        )
+    try:
+        await run_update(temporal, case.request.workflow_id, "decide", command, ActionResult)
+    except Exception:
+        if document is not None:
+            await discard_document(session, document.id)
+        raise
     return await _fresh_view(session, case)
 
 
 @router.post("/{request_id}/assignment", response_model=CaseOut, summary="Forward to a PPID Pelaksana unit")
 async def assign(request_id: str, payload: AssignIn, session: SessionDep, staff: StaffDep,
                  temporal: TemporalDep) -> CaseOut:  # fmt: skip
+    return await assign_request(session, temporal, staff, request_id, payload)
+
+
+async def assign_request(
+    session: AsyncSession, temporal: Client, staff: Staff, request_id: str, payload: AssignIn
+) -> CaseOut:
+    """Forwarding to a unit of the body, for the API and the desk: 403 for anyone but the case's PPID, 422
+    naming `unit` for a unit the body has not, 409 once the request is decided."""
     case = await load_case(session, request_id)
     require_ppid_of(staff, case)
     unit = await session.scalar(select(Unit).where(Unit.body_id == case.body.id, Unit.slug == payload.unit))
@@ -254,7 +484,7 @@ async def assign(request_id: str, payload: AssignIn, session: SessionDep, staff:
     return await _fresh_view(session, case)
 
 
-async def _fresh_view(session: SessionDep, case: LoadedCase) -> CaseOut:
+async def _fresh_view(session: AsyncSession, case: LoadedCase) -> CaseOut:
     """The case as the workflow's activity just wrote it. The body is unchanged; the unit is re-read only
     when the action moved the request to another one."""
     await session.refresh(case.request)

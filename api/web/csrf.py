@@ -13,6 +13,8 @@ from urllib.parse import urlsplit
 from fastapi import HTTPException, Request, status
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
+from api.web.session import SignInRequired, back_to, safe_back_to
+
 FIELD = "csrf_token"
 SESSION_KEY = "csrf"
 MAX_AGE_S = 12 * 3600
@@ -52,6 +54,10 @@ async def verify_csrf(request: Request) -> None:
     form = await request.form()
     given = form.get(FIELD)
     nonce = request.session.get(SESSION_KEY)
+    if not nonce and request.url.path.startswith("/staf/") and request.url.path != "/staf/masuk":
+        # The session expired (its cookie is gone, so nothing a forged post could use): sign in again and
+        # come back to the page of the form; nothing of the post is done.
+        raise SignInRequired(safe_back_to(back_to(request)))
     if not isinstance(given, str) or not nonce:
         raise REFUSED
     try:

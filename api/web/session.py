@@ -49,7 +49,7 @@ def safe_back_to(path: str | None) -> str:
     return path
 
 
-def _back_to(request: Request) -> str:
+def back_to(request: Request) -> str:
     if request.method == "GET":
         return request.url.path + (f"?{request.url.query}" if request.url.query else "")
     referer = urlsplit(request.headers.get("referer", ""))  # a post: back to the page of the form
@@ -70,7 +70,7 @@ async def page_staff(request: Request, session: SessionDep) -> Staff:
     )
     if staff is None:
         request.session.pop("uid", None)
-        raise SignInRequired(safe_back_to(_back_to(request)))
+        raise SignInRequired(safe_back_to(back_to(request)))
     request.state.staff = staff
     return staff
 
