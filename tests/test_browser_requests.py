@@ -270,3 +270,36 @@ async def test_the_ppid_records_a_late_objection_for_the_requester(dev: DevStack
         objection = dev.api("GET", str(await link.get_attribute("href")).replace("/staf/keberatan/", "/v1/objections/"),
                             as_=DINKES).json()  # fmt: skip
     assert objection["reasons"] == ["a"] and "alamat pemohon berubah" in objection["late_override_reason"]
+
+
+async def test_the_ppid_records_the_delivery_a_grant_demands(dev: DevStack, browser: Any) -> None:
+    """A grant opens a delivery task that only a recorded delivery ends (never closed silently)."""
+    from zoneinfo import ZoneInfo
+
+    created = dev.submit()
+    granted = dev.api(
+        "POST", f"/v1/requests/{created['id']}/decision", as_=DINKES,
+        json={"outcome": "granted", "note": "Salinan dikirim lewat email."},
+    )  # fmt: skip
+    assert granted.status_code == 200, granted.text
+    today = datetime.fromisoformat(dev.api("GET", "/v1/dev/clock").json()["now"]).astimezone(
+        ZoneInfo("Asia/Pontianak")
+    ).date()
+    async with new_page(browser, js=False) as page:
+        await sign_in(page, dev, DINKES)
+        await page.goto(f"{dev.url}/staf/permohonan/{created['id']}")
+        await page.get_by_role("button", name="Catat penyerahan").click()  # nothing filled in
+        assert await page.get_by_label("Tanggal penyerahan").get_attribute("aria-invalid") == "true"
+        await page.get_by_label("Catatan penyerahan").fill("Dikirim ke alamat email pemohon")
+        await page.get_by_label("Tanggal penyerahan").fill(today.isoformat())
+        await page.get_by_label("Cara penyerahan").select_option("email")
+        await page.get_by_label("Dokumen yang diserahkan").set_input_files(
+            files=[{"name": "salinan.pdf", "mimeType": "application/pdf", "buffer": PDF}]
+        )
+        await page.get_by_role("button", name="Catat penyerahan").click()
+        assert "Penyerahan informasi tercatat" in await flash(page)
+        assert await page.get_by_role("button", name="Catat penyerahan").count() == 0
+        assert await page.get_by_role("link", name="salinan.pdf").count() == 1
+        await screenshot(page, "staf-penyerahan-tercatat")
+    tasks = dev.api("GET", "/v1/tasks", as_=DINKES).json()
+    assert not [t for t in tasks if t["case_id"] == created["id"] and t["kind"] == "deliver_information"]

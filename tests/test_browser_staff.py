@@ -74,8 +74,9 @@ def test_forms_without_the_token_or_from_another_origin_are_refused(dev: DevStac
         # An expired session (no cookie at all): back to the sign-in page, then to the page of the form.
         with httpx.Client(base_url=dev.url) as stranger:
             expired = stranger.post(
-                "/staf/keluar", data={"csrf_token": token}, headers={"Referer": f"{dev.url}/staf/permohonan?page=2"}
-            )
+                "/staf/permohonan/abc/perpanjangan", data={"csrf_token": token, "alasan": "x" * 20},
+                headers={"Referer": f"{dev.url}/staf/permohonan?page=2"},
+            )  # fmt: skip
         assert expired.status_code == 303
         assert expired.headers["location"] == "/staf/masuk?lanjut=/staf/permohonan%3Fpage%3D2"
         # A sign-in starts a new session: the old page's token is spent.

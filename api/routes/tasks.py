@@ -7,9 +7,11 @@ from zoneinfo import ZoneInfo
 from fastapi import APIRouter, HTTPException, status
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from temporalio.client import Client
 
 from api.deps import SessionDep, Staff, StaffDep, StateDep, TemporalDep
 from api.schemas import DeliveryIn, TaskOut
+from api.state import AppState
 from api.updates import run_update
 from db.calendar_repo import load_calendar
 from db.models import Body, Dispute, InfoRequest, Objection, Task, Unit
@@ -140,18 +142,11 @@ async def _workflow_of(session: AsyncSession, task: Task) -> str:
     return str(workflow_id)
 
 
-@router.post(
-    "/tasks/{task_id}/delivery", response_model=TaskOut,
-    summary="Record the delivery a grant, an Atasan's grant or a KI order demands (the PPID); ends the task",
-)  # fmt: skip
-async def record_delivery(
-    task_id: int, payload: DeliveryIn, session: SessionDep, staff: StaffDep, temporal: TemporalDep,
-    state: StateDep,
-) -> TaskOut:  # fmt: skip
-    """Only the PPID of the task's body (or of its unit) records it. 409 when the task is not open or is not a
-    delivery (`deliver_information`) or compliance (`comply_with_ki_decision`) task; 422 for a date in the
-    future or before the task opened. It goes through the Update `record_delivery` of the workflow that owns
-    the case, which writes the task, the timeline entry and the requester's notice in one activity."""
+async def deliver(
+    session: AsyncSession, temporal: Client, state: AppState, staff: Staff, task_id: int, payload: DeliveryIn
+) -> tuple[str, str]:
+    """The delivery recorded through the case's workflow (the API route and the case page); the body's time
+    zone and slug. HTTPException 403/404/409/422 as the route answers them."""
     task = await session.get(Task, task_id) if 0 < task_id < 2**63 else None
     if task is None:
         raise NOT_FOUND
@@ -198,6 +193,22 @@ async def record_delivery(
         document_id=payload.document_id, actor=staff.email,
     )  # fmt: skip
     await run_update(temporal, await _workflow_of(session, task), "record_delivery", command, CaseStatus)
+    return body_tz, body_slug
+
+
+@router.post(
+    "/tasks/{task_id}/delivery", response_model=TaskOut,
+    summary="Record the delivery a grant, an Atasan's grant or a KI order demands (the PPID); ends the task",
+)  # fmt: skip
+async def record_delivery(
+    task_id: int, payload: DeliveryIn, session: SessionDep, staff: StaffDep, temporal: TemporalDep,
+    state: StateDep,
+) -> TaskOut:  # fmt: skip
+    """Only the PPID of the task's body (or of its unit) records it. 409 when the task is not open or is not a
+    delivery (`deliver_information`) or compliance (`comply_with_ki_decision`) task; 422 for a date in the
+    future or before the task opened. It goes through the Update `record_delivery` of the workflow that owns
+    the case, which writes the task, the timeline entry and the requester's notice in one activity."""
+    body_tz, body_slug = await deliver(session, temporal, state, staff, task_id, payload)
     session.expire_all()
     task = await session.get(Task, task_id)
     assert task is not None

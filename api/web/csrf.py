@@ -47,6 +47,14 @@ def _same_origin(request: Request) -> bool:
     return parts.netloc == request.headers.get("host", "") and parts.scheme in ("http", "https")
 
 
+def _signed_by_us(request: Request, token: str) -> bool:
+    try:
+        _serializer(request).loads(token)
+    except BadSignature:
+        return False
+    return True
+
+
 async def verify_csrf(request: Request) -> None:
     """Dependency of every page that changes something."""
     if not _same_origin(request):
@@ -54,11 +62,13 @@ async def verify_csrf(request: Request) -> None:
     form = await request.form()
     given = form.get(FIELD)
     nonce = request.session.get(SESSION_KEY)
-    if not nonce and request.url.path.startswith("/staf/") and request.url.path != "/staf/masuk":
-        # The session expired (its cookie is gone, so nothing a forged post could use): sign in again and
-        # come back to the page of the form; nothing of the post is done.
+    if not isinstance(given, str):
+        raise REFUSED
+    if not nonce and _signed_by_us(request, given) and request.url.path not in ("/staf/masuk", "/staf/keluar"):
+        # A form of ours whose session has expired (the cookie is gone, so there is nothing a forged post could
+        # use): sign in again and come back to the page of the form; nothing of the post is done.
         raise SignInRequired(safe_back_to(back_to(request)))
-    if not isinstance(given, str) or not nonce:
+    if not nonce:
         raise REFUSED
     try:
         signed = _serializer(request).loads(given, max_age=MAX_AGE_S)

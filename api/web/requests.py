@@ -22,7 +22,16 @@ from starlette.datastructures import UploadFile
 
 from api.cases import LoadedCase, case_view, load_case, require_view
 from api.deps import SessionDep, Staff, StateDep, get_temporal
-from api.documents import ACCEPT, MAX_DOCUMENT_MB, DocumentRefused, case_document, download, read_upload
+from api.documents import (
+    ACCEPT,
+    MAX_DOCUMENT_MB,
+    DocumentRefused,
+    case_document,
+    discard_document,
+    download,
+    read_upload,
+    store_document,
+)
 from api.errors import field_name, indonesian
 from api.routes.objections import record_objection
 from api.routes.requests import (
@@ -33,15 +42,24 @@ from api.routes.requests import (
     request_list,
     request_years,
 )
-from api.routes.tasks import sla
-from api.schemas import EXEMPTION_ARTICLES, AssignIn, DecisionIn, ExtensionIn, ObjectionIn, RequestIn
+from api.routes.tasks import deliver, sla
+from api.schemas import (
+    EXEMPTION_ARTICLES,
+    AssignIn,
+    DecisionIn,
+    DeliveryIn,
+    ExtensionIn,
+    ObjectionIn,
+    RequestIn,
+)
 from api.web.casework import message_page, page_number, sla_state
 from api.web.csrf import verify_csrf
 from api.web.session import PageStaffDep
 from api.web.templating import render
 from db.calendar_repo import load_calendar
-from db.models import Notification, Objection, Unit
+from db.models import Notification, Objection, Task, Unit
 from domain.calendar import WorkingCalendar
+from domain.delivery import COMPLY_TASK, DELIVER_TASK, DELIVERY_TASK_KINDS, HANDOVER_LABELS
 from domain.enums import Channel, DecisionOutcome, RequestStatus, Role
 from domain.identity import mask_nik
 from domain.status_labels import VALUE_LABELS, status_label
@@ -94,6 +112,7 @@ FLASH = {
     "perpanjangan": "Jangka waktu diperpanjang 7 hari kerja. Pemohon diberi tahu alasan dan batas waktu barunya.",
     "keputusan": "Keputusan tersimpan. Pemberitahuan tertulis dikirim kepada pemohon.",
     "keberatan": "Keberatan dicatat atas nama pemohon dan diteruskan kepada Atasan PPID.",
+    "penyerahan": "Penyerahan informasi tercatat; tugasnya selesai dan pemohon diberi tahu.",
 }
 CLOCK_TITLES = {
     "T1": "T1: pemberitahuan tertulis",
@@ -106,7 +125,18 @@ CLOCK_TITLES = {
     "T8": "T8: keberatan ke pengadilan",
 }
 OBJECTION_RUNNING = {"registered", "answered", "overdue"}  # the request's workflow takes no other objection
-ANCHORS = {"assign": "penugasan", "extend": "perpanjangan", "decide": "keputusan", "object": "keberatan"}
+ANCHORS = {
+    "assign": "penugasan", "extend": "perpanjangan", "decide": "keputusan", "object": "keberatan",
+    "deliver": "penyerahan",
+}  # fmt: skip
+DELIVERY_FIELDS = {
+    "delivered_on": "tanggal_penyerahan", "method": "cara_penyerahan", "note": "catatan_penyerahan",
+}  # fmt: skip
+HANDOVER_OPTIONS = [(value, text[:1].upper() + text[1:]) for value, text in HANDOVER_LABELS.items()]
+DELIVERY_TASK_TITLES = {
+    DELIVER_TASK: "Informasi yang diberikan (keputusan PPID atau tanggapan Atasan PPID) belum tercatat diserahkan",
+    COMPLY_TASK: "Putusan Komisi Informasi memerintahkan informasi dibuka; pelaksanaannya belum tercatat",
+}
 RUNNING = {RequestStatus.RECEIVED.value, RequestStatus.EXTENDED.value}
 ASSIGNABLE = RUNNING | {RequestStatus.OVERDUE.value}
 # After a decision or T1/T2 lapsing, and no objection in progress: an objection may be filed (the workflow says
@@ -398,11 +428,17 @@ async def _show(
         await session.scalars(select(Unit).where(Unit.body_id == case.body.id).order_by(Unit.name))
     ).all()
     acting = staff.role == Role.PPID  # require_view passed: the PPID of the body or of the request's unit
+    delivery_task = await session.scalar(
+        select(Task)
+        .where(Task.case_id == r.id, Task.status == "open", Task.kind.in_(DELIVERY_TASK_KINDS))
+        .order_by(Task.due_at.is_(None), Task.due_at, Task.id)
+    )
     window_over = r.objection_deadline is not None and now > r.objection_deadline
     allowed = {
         "assign": acting and staff.unit_id is None and r.status in ASSIGNABLE,
         "extend": acting and r.status == RequestStatus.RECEIVED.value and not r.extended and now <= r.due_at,
         "decide": acting and r.decision is None and r.status != RequestStatus.CLOSED.value,
+        "deliver": acting and delivery_task is not None,
         "object": acting
         and r.status in OBJECTABLE
         and not any(o.status in OBJECTION_RUNNING for o in objections),
@@ -421,6 +457,8 @@ async def _show(
         "clock_titles": CLOCK_TITLES, "outcome_options": OUTCOME_OPTIONS, "outcome_labels": dict(OUTCOME_OPTIONS),
         "article_options": ARTICLE_OPTIONS, "article_meanings": ARTICLE_MEANINGS, "reason_options": REASON_OPTIONS,
         "accept": ACCEPT, "max_mb": MAX_DOCUMENT_MB, "tz": case.body.timezone,
+        "delivery_task": delivery_task, "handover_options": HANDOVER_OPTIONS,
+        "delivery_title": DELIVERY_TASK_TITLES.get(delivery_task.kind, "") if delivery_task else "",
         "posted_anchor": ANCHORS[posted.name] if posted and (posted.errors or posted.message) else None,
     }  # fmt: skip
     return render(request, "staf/permohonan.html", context, status_code=status_code)
@@ -542,6 +580,57 @@ async def decide(
     except HTTPException as exc:
         return await _after(request, session, state, staff, request_id, posted, exc, DECIDE_FIELDS)
     return _done(request_id, "keputusan")
+
+
+@router.post("/{request_id}/penyerahan", dependencies=[Depends(verify_csrf)])
+async def record_delivery(
+    request: Request, request_id: str, staff: PageStaffDep, session: SessionDep, state: StateDep
+) -> Response:
+    """A delivery or compliance task of the case, completed by recording the delivery (and its document)."""
+    form = await request.form()
+    names = ["tugas", "tanggal_penyerahan", "cara_penyerahan", "catatan_penyerahan"]
+    values = {n: str(form.get(n) or "")[:2000] for n in names}
+    posted = FormState("deliver", values)
+    task_id = int(values["tugas"]) if values["tugas"].isdigit() and len(values["tugas"]) < 18 else 0
+    task = await session.get(Task, task_id) if task_id else None
+    if task is None or task.case_id != request_id or task.kind not in DELIVERY_TASK_KINDS:
+        exc = HTTPException(404, "Tugas penyerahan ini tidak ada pada permohonan ini")
+        return message_page(request, exc)
+    errors: dict[str, str] = {}
+    attachment = None
+    try:
+        attachment = await read_upload(_upload(form.get("dokumen_penyerahan")))
+    except DocumentRefused as exc:
+        errors["dokumen_penyerahan"] = str(exc)
+    payload = None
+    try:
+        payload = DeliveryIn.model_validate({
+            "delivered_on": values["tanggal_penyerahan"] or None, "method": values["cara_penyerahan"] or None,
+            "note": values["catatan_penyerahan"].strip() or None,
+        })  # fmt: skip
+    except ValidationError as exc:
+        for name, message in form_errors(exc.errors(), DELIVERY_FIELDS).items():
+            errors.setdefault(name, message)
+    if errors or payload is None:
+        if attachment is not None:
+            errors["dokumen_penyerahan"] = AGAIN
+        posted.errors = errors
+        posted.message = errors.pop("form", None)
+        return await _show(request, session, state, staff, request_id, posted=posted, status_code=422)
+    document = None
+    if attachment is not None:
+        document = await store_document(
+            session, case_id=request_id, kind="delivery", upload=attachment, uploaded_by=staff.email,
+            at=await state.now(),
+        )  # fmt: skip
+        payload = payload.model_copy(update={"document_id": document.id})
+    try:
+        await deliver(session, await get_temporal(state), state, staff, task.id, payload)
+    except HTTPException as exc:
+        if document is not None:
+            await discard_document(session, document.id)
+        return await _after(request, session, state, staff, request_id, posted, exc, DELIVERY_FIELDS)
+    return _done(request_id, "penyerahan")
 
 
 def _upload(value: Any) -> UploadFile | None:
