@@ -17,7 +17,10 @@ def tracking_code(case_id: str, secret: str) -> str:
 
 
 def normalize(code: str) -> str:
-    return code.strip().upper().replace(" ", "")
+    """The code as issued (`ABCD-EFGH-JKLM`) from what a person types: any case, with or without the dashes,
+    with spaces; a 12-character code is grouped again, anything else is left as typed (and will not match)."""
+    raw = "".join(c for c in code.upper() if c.isalnum())
+    return f"{raw[:4]}-{raw[4:8]}-{raw[8:]}" if len(raw) == 12 else code.strip().upper().replace(" ", "")
 
 
 def hash_code(code: str) -> str:
