@@ -35,6 +35,10 @@ from api.web import disputes as dispute_pages
 from api.web import objections as objection_pages
 from api.web import requests as request_pages
 from api.web import staff as staff_pages
+from api.web.public import home as public_home
+from api.web.public import intake as public_intake
+from api.web.public import objection as public_objection
+from api.web.public import tracking as public_tracking
 from api.web.session import install_sessions
 from db.session import make_engine, make_session_factory
 from ppid.settings import Settings, get_settings
@@ -82,6 +86,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(admin_pages.router)
     app.include_router(objection_pages.router)
     app.include_router(dispute_pages.router)
+    # The citizen's portal. Objection pages before tracking: both live under /lacak/{id}.
+    for public in (public_home, public_intake, public_objection, public_tracking):
+        app.include_router(public.router, dependencies=tracking)
     if settings.ppid_bench:
         app.include_router(bench.router)
     if settings.ppid_clock == "simulated":  # training and acceptance mode only
