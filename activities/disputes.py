@@ -30,6 +30,7 @@ from domain.court import COURT_KINDS, court_article, court_kind, filing_text
 from domain.dates_id import ZONE_ABBREVIATIONS, format_date, format_datetime
 from domain.delivery import COMPLY_TASK, DISCLOSURE_OUTCOMES
 from domain.enums import DisputeStatus, ObjectionStatus, RequestStatus, Role
+from domain.notice_tasks import requester_recipients
 from ppid.settings import Settings
 
 OUTCOME_LABELS = {
@@ -285,7 +286,7 @@ class DisputeActivities:
             "tracking_link": f"{self._settings.public_url}/lacak/{request.id}",
             "when": format_datetime(event.at, ktz),
         }
-        requester = [request.email] if request.email else []
+        requester = requester_recipients(request.email)  # no email: the PPID sends it by letter or phone
         ppid_email = unit.email if unit else body.ppid_email
         parties = [(r, "requester", request.requester_name) for r in requester] + [
             (ppid_email, "ppid", f"PPID {body.name}" + (f" — {unit.name}" if unit else "")),

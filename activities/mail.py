@@ -21,6 +21,7 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio import activity
 
+from db.filestore import FileStore, FileStoreError
 from db.models import Notification, TimelineEvent
 from db.session import write_gate
 from ppid.settings import Settings
@@ -60,9 +61,13 @@ def build_message(row: Notification, settings: Settings) -> EmailMessage:
     digest = hashlib.sha256(row.idempotency_key.encode()).hexdigest()[:12]
     message["Message-ID"] = f"<notice-{row.id}-{digest}@{domain}>"
     message.set_content(row.body_text)
+    store = FileStore.of(settings)
     for attachment in row.attachments or []:
-        content = attachment["content"]
-        data = content.encode() if isinstance(content, str) else json.dumps(content, indent=2).encode()
+        if "sha256" in attachment:  # a document: its bytes from the file store, read now (FileStoreError)
+            data = store.get(str(attachment["sha256"]), int(attachment["size"]))
+        else:  # written into the row itself (the KI's case file, JSON and HTML)
+            content = attachment["content"]
+            data = content.encode() if isinstance(content, str) else json.dumps(content, indent=2).encode()
         maintype, _, subtype = attachment.get("content_type", "application/octet-stream").partition("/")
         message.add_attachment(data, maintype=maintype, subtype=subtype, filename=attachment["filename"])
     return message
@@ -133,7 +138,12 @@ class Mailer:
             return 0
         try:
             for index, row in enumerate(rows):
-                message = build_message(row, self._settings)
+                try:
+                    message = build_message(row, self._settings)
+                except FileStoreError as exc:  # an attachment's file is missing or damaged: retried later
+                    row.attempts += 1
+                    self._retry_later(row, f"lampiran tidak terbaca: {exc}")
+                    continue
                 row.attempts += 1
                 row.message_id = message["Message-ID"]
                 try:

@@ -28,6 +28,7 @@ from domain.contracts import CaseEvent, ObjectionFiled, Recorded, RegisterObject
 from domain.dates_id import ZONE_ABBREVIATIONS, format_datetime
 from domain.delivery import DELIVER_TASK, GRANTING_ANSWERS, REQUEST_STATUS_OF_OBJECTION
 from domain.enums import ObjectionStatus, Role
+from domain.notice_tasks import requester_recipients
 from domain.registration import Register
 from ppid.settings import Settings
 
@@ -244,8 +245,10 @@ class ObjectionActivities:
             "case_position": objection.case_position,
             "late_override_reason": objection.late_override_reason,
             "tracking_link": f"{self._settings.public_url}/lacak/{request.id}",
+            # Where the requester accepts the answer or goes to the KI: the objection's section of the case page.
+            "action_link": f"{self._settings.public_url}/lacak/{request.id}#keberatan-{objection.id}",
         }
-        requester = [request.email] if request.email else []
+        requester = requester_recipients(request.email)  # no email: the PPID sends it by letter or phone
         ppid_email = unit.email if unit else body.ppid_email
         match event.event:
             case "registered":

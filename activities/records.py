@@ -4,16 +4,20 @@ Every write is keyed, so an activity retried after a crash writes nothing twice.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from activities.notices import Notice
-from db.models import InfoRequest, Notification, Objection, Task, TimelineEvent
+from db.calendar_repo import load_calendar
+from db.models import Body, Dispute, InfoRequest, Notification, Objection, Task, TimelineEvent
+from domain.calendar import add_working_days
 from domain.dates_id import format_date
 from domain.delivery import DELIVERY_TASK_KINDS, HANDOVER_LABELS, REQUEST_STATUS_OF_OBJECTION
+from domain.enums import Role
+from domain.notice_tasks import DUE_WORKING_DAYS, MANUAL_RECIPIENT, MANUAL_STATUS, SEND_NOTICE_TASK, task_key
 
 
 async def add_timeline(
@@ -126,7 +130,8 @@ async def enqueue(
     """Outbox rows keyed by case + event + recipient; existing rows are kept as they are. The keys are
     looked up first and the new rows written in one flush at the end. `at` is the moment of the event that
     causes the notices (workflow time, simulated under PPID_CLOCK=simulated): the rows' `created_at`, which
-    dates the emails in simulated mode (activities/mail.py)."""
+    dates the emails in simulated mode (activities/mail.py). A notice to a requester without email
+    (recipient MANUAL_RECIPIENT) is a `manual` row the dispatcher never sends, with a task for the PPID."""
     keys = [f"{case_id}:{event}:{key_suffix}:{n.recipient_role}:{n.recipient}" for n in notices]
     with session.no_autoflush:
         existing = {
@@ -147,7 +152,7 @@ async def enqueue(
                 recipient_role=notice.recipient_role,
                 subject=notice.subject,
                 body_text=notice.text,
-                status="pending",
+                status=MANUAL_STATUS if notice.recipient == MANUAL_RECIPIENT else "pending",
                 attempts=0,
             )
             if at is not None:
@@ -156,4 +161,34 @@ async def enqueue(
             existing[key] = row
         rows.append(row)
     await session.flush()
+    manual = [row for row in rows if row.status == MANUAL_STATUS]
+    if manual:
+        await _open_notice_tasks(session, case_id=case_id, key_suffix=key_suffix, rows=manual, at=at)
     return [row.id for row in rows]
+
+
+async def _open_notice_tasks(
+    session: AsyncSession, *, case_id: str, key_suffix: str, rows: list[Notification], at: datetime | None
+) -> None:
+    """One task per `manual` row (keyed by the row, so a retried activity opens none twice): the PPID who
+    handles the case (the unit's when the request is assigned, else the body's Utama) sends the notice by
+    letter or phone by the end of the next working day. It is about the objection or the dispute whose event
+    caused the notice (the event's key suffix is its id), else the request."""
+    request = await session.get(InfoRequest, case_id)
+    if request is None:
+        return
+    body = await session.get(Body, request.body_id)
+    assert body is not None
+    moment = at or datetime.now(UTC)
+    due = add_working_days(moment, DUE_WORKING_DAYS, body.timezone, await load_calendar(session, body.slug))
+    object_type, object_id, number = "request", request.id, request.registration_number
+    if (dispute := await session.get(Dispute, key_suffix)) is not None:
+        object_type, object_id = "dispute", dispute.id
+    elif (objection := await session.get(Objection, key_suffix)) is not None:
+        object_type, object_id, number = "objection", objection.id, objection.registration_number
+    for row in rows:
+        await open_task(
+            session, key=task_key(object_id, row.id), kind=SEND_NOTICE_TASK, case_type=object_type,
+            case_id=request.id, registration_number=number, role=Role.PPID.value, body_id=request.body_id,
+            unit_id=request.unit_id, due_at=due.due_at, opened_at=moment,
+        )  # fmt: skip

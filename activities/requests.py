@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
+from activities.attachments import MailDocuments, attach_to_requester, mail_documents
 from activities.notices import (
     DELIVERY_LABELS,
     GRANTING_OUTCOMES,
@@ -40,6 +41,7 @@ from domain.contracts import Alarm, CaseEvent, Recorded, ReminderPlan
 from domain.dates_id import ZONE_ABBREVIATIONS, format_datetime
 from domain.delivery import DELIVER_TASK, GRANTING_DECISIONS
 from domain.enums import RequestStatus, Role
+from domain.notice_tasks import requester_recipients
 from domain.tracking import tracking_code
 from ppid.settings import Settings
 
@@ -133,11 +135,26 @@ class RequestActivities:
             if first_time:
                 await self._change_state(session, request, event, data)
             unit = await session.get(Unit, request.unit_id) if request.unit_id else None
-            notices = self._notices(request, body, unit, event, data)
-            return await enqueue(
+            files = await self._documents(session, request, event, data)
+            notices = self._notices(request, body, unit, event, data, files)
+            ids = await enqueue(
                 session, case_id=request.id, event=event.event, key_suffix=f"r{event.round}", notices=notices,
                 at=event.at,
             )  # fmt: skip
+            await attach_to_requester(session, request, ids, files)
+            return ids
+
+    async def _documents(
+        self, session: AsyncSession, request: InfoRequest, event: CaseEvent, data: dict[str, Any]
+    ) -> MailDocuments:
+        """The documents of a grant or a delivery, for the requester's email (activities/attachments.py)."""
+        if event.event == "decided" and data["decision"]["outcome"] in GRANTING_OUTCOMES:
+            ids = data["decision"].get("document_ids") or []
+        elif event.event == "delivered":
+            ids = data["delivery"].get("document_ids") or []
+        else:
+            return MailDocuments()
+        return await mail_documents(session, self._settings, request, ids)
 
     @staticmethod
     def _label(event: CaseEvent, tz: str) -> str:
@@ -241,8 +258,9 @@ class RequestActivities:
                         escalated.due_at = new
 
     def _notices(
-        self, request: InfoRequest, body: Body, unit: Unit | None, event: CaseEvent, data: dict[str, Any]
-    ) -> list[Notice]:
+        self, request: InfoRequest, body: Body, unit: Unit | None, event: CaseEvent, data: dict[str, Any],
+        files: MailDocuments | None = None,
+    ) -> list[Notice]:  # fmt: skip
         tz = body.timezone
 
         def when(moment: datetime | str | None) -> str:
@@ -265,9 +283,10 @@ class RequestActivities:
             "purpose": request.purpose,
             "channel": request.channel,
             "tracking_link": f"{public}/lacak/{request.id}",
+            "objection_link": f"{public}/lacak/{request.id}/keberatan",  # where the requester objects
         }
         ppid_email = unit.email if unit else body.ppid_email
-        requester = [request.email] if request.email else []
+        requester = requester_recipients(request.email)  # no email: the PPID sends it by letter or phone
         match event.event:
             case "registered":
                 code = tracking_code(request.id, self._settings.secret_key())
@@ -291,23 +310,29 @@ class RequestActivities:
             case "decided":
                 decision = data["decision"]
                 exemption = decision.get("exemption")
-                ctx = context | {
-                    "decided": when(event.at),
-                    "outcome_label": OUTCOME_LABELS[decision["outcome"]],
-                    "exemption": exemption,
-                    "exemption_article": _article(exemption["article"]) if exemption else "",
-                    "redactions": decision.get("redactions"),
-                    "holder_body": decision.get("holder_body"),
-                    # What is given, how, and at what cost (Pasal 22(7)): the form the requester chose.
-                    "granted": decision["outcome"] in GRANTING_OUTCOMES,
-                    "obtain_text": obtain_text(request.obtain_method, request.copy_format),
-                    "delivery_text": DELIVERY_LABELS.get(request.delivery_method, request.delivery_method),
-                    "fee_idr": decision.get("fee_idr"),
-                    "fee_text": fee_text(decision.get("fee_idr")),
-                    "note": decision.get("note"),
-                    "late": bool(data.get("late")),
-                    "objection_deadline": when(data["objection_deadline"]),
-                }
+                ctx = (
+                    context
+                    | {
+                        "decided": when(event.at),
+                        "outcome_label": OUTCOME_LABELS[decision["outcome"]],
+                        "exemption": exemption,
+                        "exemption_article": _article(exemption["article"]) if exemption else "",
+                        "redactions": decision.get("redactions"),
+                        "holder_body": decision.get("holder_body"),
+                        # What is given, how, and at what cost (Pasal 22(7)): the form the requester chose.
+                        "granted": decision["outcome"] in GRANTING_OUTCOMES,
+                        "obtain_text": obtain_text(request.obtain_method, request.copy_format),
+                        "delivery_text": DELIVERY_LABELS.get(
+                            request.delivery_method, request.delivery_method
+                        ),
+                        "fee_idr": decision.get("fee_idr"),
+                        "fee_text": fee_text(decision.get("fee_idr")),
+                        "note": decision.get("note"),
+                        "late": bool(data.get("late")),
+                        "objection_deadline": when(data["objection_deadline"]),
+                    }
+                    | (files or MailDocuments()).context()
+                )
                 return [render("decided_requester", r, "requester", ctx) for r in requester]
             case "deadline_moved":
                 if data.get("kept"):
@@ -316,7 +341,11 @@ class RequestActivities:
                 return [render("deadline_moved_requester", r, "requester", ctx) for r in requester]
             case "delivered":
                 basis = "sesuai pemberitahuan tertulis PPID (Pasal 22 ayat (7) UU No. 14 Tahun 2008)"
-                ctx = context | delivered_context(data["delivery"], basis=basis)
+                ctx = (
+                    context
+                    | delivered_context(data["delivery"], basis=basis)
+                    | (files or MailDocuments()).context()
+                )
                 return [render("delivered", r, "requester", ctx) for r in requester]
             case "overdue":
                 ctx = context | {"objection_deadline": when(data["objection_deadline"])}

@@ -7,13 +7,16 @@ import re
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from api.documents import MAX_DOCUMENT_BYTES
+from api.documents import MAX_DOCUMENT_BYTES, MAX_TOTAL_BYTES
 
-MAX_BODY_BYTES = 256 * 1024  # a request form is a few KB; attachments are not accepted through the API
-# The staff desk's forms that carry a document (a decision's "Lampiran", a delivery's document): a multipart
-# post to a desk path ending in /keputusan or /penyerahan may carry the largest document and the form around it.
-UPLOAD_PATH = re.compile(r"^/staf/[A-Za-z0-9/_-]+/(keputusan|penyerahan)$")
-MAX_UPLOAD_BODY_BYTES = MAX_DOCUMENT_BYTES + MAX_BODY_BYTES
+MAX_BODY_BYTES = 256 * 1024  # a request form is a few KB; documents only on the upload paths below
+# The forms that carry documents (a decision's "Lampiran", a delivery's documents): a multipart post to a desk
+# path ending in /keputusan or /penyerahan, or to the API's decision or delivery, may carry the documents of one
+# action and more (up to one more document), so that a total over the limit is answered beside its field (422).
+UPLOAD_PATH = re.compile(
+    r"^(/staf/[A-Za-z0-9/_-]+/(keputusan|penyerahan)|/v1/requests/[A-Za-z0-9_-]+/decision|/v1/tasks/\d+/delivery)$"
+)
+MAX_UPLOAD_BODY_BYTES = MAX_TOTAL_BYTES + MAX_DOCUMENT_BYTES + MAX_BODY_BYTES
 
 
 class BodyTooLarge(Exception):

@@ -24,7 +24,6 @@ from api.routes import (
     disputes,
     health,
     objections,
-    pages,
     requests,
     tasks,
     users,
@@ -32,6 +31,7 @@ from api.routes import (
 from api.state import AppState
 from api.web import admin as admin_pages
 from api.web import disputes as dispute_pages
+from api.web import notices as notice_pages
 from api.web import objections as objection_pages
 from api.web import requests as request_pages
 from api.web import staff as staff_pages
@@ -75,17 +75,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )  # fmt: skip
     app.add_middleware(BodySizeLimit)
     install_error_handlers(app)
+    public_tracking.install(app)  # a citizen's page of an unproven case shows the code form
     install_sessions(app, settings)
     install_docs(app)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")  # the pages' scripts and styles
     tracking = [Depends(limit_tracking)]
-    for module in (health, auth, users, bodies, calendar, requests, objections, disputes, tasks, pages):
+    for module in (health, auth, users, bodies, calendar, requests, objections, disputes, tasks):
         app.include_router(module.router, dependencies=tracking)
     app.include_router(staff_pages.router)
     app.include_router(request_pages.router)
     app.include_router(admin_pages.router)
     app.include_router(objection_pages.router)
     app.include_router(dispute_pages.router)
+    app.include_router(notice_pages.router)
     # The citizen's portal. Objection pages before tracking: both live under /lacak/{id}.
     for public in (public_home, public_intake, public_objection, public_tracking):
         app.include_router(public.router, dependencies=tracking)

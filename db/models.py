@@ -16,7 +16,6 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
-    LargeBinary,
     String,
     Text,
     UniqueConstraint,
@@ -257,8 +256,10 @@ class Notification(Timestamped, Base):
 
 
 class Document(Base):
-    """A file the PPID gives the requester: the decision's attachment (`decision`, the staff desk's "Lampiran")
-    or a delivered document (`delivery`). Kept in the register itself, so a backup of the database holds it."""
+    """A file the PPID gives the requester: an attachment of the decision (`decision`, the staff desk's
+    "Lampiran") or a delivered document (`delivery`); several per action. The register keeps what the file is;
+    its bytes are in the file store under its sha256 (db/filestore.py), so a backup takes the database and
+    `<data dir>/files` together."""
 
     __tablename__ = "documents"
 
@@ -268,8 +269,7 @@ class Document(Base):
     filename: Mapped[str] = mapped_column(String(255))
     content_type: Mapped[str] = mapped_column(String(100))  # from the allow-list (api/documents.py)
     size: Mapped[int] = mapped_column(Integer)
-    sha256: Mapped[str] = mapped_column(String(64))
-    content: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)  # loaded only for a download
+    sha256: Mapped[str] = mapped_column(String(64))  # names the file in the store
     uploaded_by: Mapped[str] = mapped_column(String(254))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

@@ -57,6 +57,8 @@ class DecisionCommand(BaseModel):
     holder_body: str | None = None
     fee_idr: int | None = None
     note: str | None = None
+    # The documents given with a grant (the documents register, kind `decision`), stored before the Update.
+    document_ids: list[str] = Field(default_factory=list)
     actor: str
 
 
@@ -67,7 +69,9 @@ class DeliveryCommand(BaseModel):
     delivered_on: date
     method: str  # domain/enums.py HandoverMethod
     note: str | None = None
-    document_id: str | None = None  # an uploaded document (the documents register), if any
+    # A reference to a document given (kept as before: the first uploaded document when there are any).
+    document_id: str | None = None
+    document_ids: list[str] = Field(default_factory=list)  # the uploaded documents (the documents register)
     actor: str
 
 

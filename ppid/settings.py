@@ -69,6 +69,9 @@ class Settings(BaseSettings):
     # The worker sends the outbox itself unless a separate `ppid outbox` process does (`ppid dev` runs one, so
     # mail goes out on another core while the worker handles a burst of deadlines).
     ppid_outbox_in_worker: bool = True
+    # The documents of a grant or a delivery go with its email to a requester who asked for email delivery when
+    # together they are at most this many MB; larger, the email points to the tracking page (0: never attach).
+    ppid_mail_attachment_mb: float = Field(default=5, ge=0, le=50)
     ppid_bench: bool = False  # mounts the benchmark's insert-only baseline endpoint
 
     @property

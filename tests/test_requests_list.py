@@ -12,8 +12,10 @@ from temporalio.testing import WorkflowEnvironment
 
 from api.deps import load_staff
 from api.documents import check_upload
+from api.limits import MAX_UPLOAD_BODY_BYTES
 from api.routes.requests import decide_request
 from api.schemas import DecisionIn
+from db.filestore import FileStore
 from db.models import User
 from db.session import make_engine, make_session_factory
 from domain.enums import DecisionOutcome
@@ -128,7 +130,7 @@ async def test_documents_of_a_case_and_the_upload_size_limit(real: Stack) -> Non
     assert (
         await real.http.post(f"/staf/permohonan/{created['id']}/perpanjangan", files=two_mb)
     ).status_code == 413
-    huge = {"lampiran": ("a.pdf", b"%PDF-" + b"0" * (11 * 1024 * 1024), "application/pdf")}
+    huge = {"lampiran": ("a.pdf", b"%PDF-" + b"0" * MAX_UPLOAD_BODY_BYTES, "application/pdf")}
     refused = await real.http.post(f"/staf/permohonan/{created['id']}/keputusan", files=huge)
     assert refused.status_code == 413 and "text/html" in refused.headers["content-type"]
     assert "Isian terlalu besar" in refused.text
@@ -149,11 +151,16 @@ async def test_a_decision_refused_by_the_workflow_keeps_no_attachment(
             assert staff is not None
             upload = check_upload("Salinan.pdf", b"%PDF-1.4 salinan")
             payload = DecisionIn(outcome=DecisionOutcome.GRANTED, note="Terlampir.")
-            case = await decide_request(session, temporal_env.client, staff, created["id"], payload, upload)
+            store = FileStore.of(real.settings)
+            case = await decide_request(
+                session, temporal_env.client, staff, created["id"], payload, upload, store=store
+            )
             [document] = case.documents
             assert (document.filename, document.kind, document.size) == ("Salinan.pdf", "decision", 16)
             with pytest.raises(HTTPException) as refused:  # decided already: 409, and this file is not kept
-                await decide_request(session, temporal_env.client, staff, created["id"], payload, upload)
+                await decide_request(
+                    session, temporal_env.client, staff, created["id"], payload, upload, store=store
+                )
             assert refused.value.status_code == 409
     finally:
         await engine.dispose()

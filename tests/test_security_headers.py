@@ -21,8 +21,8 @@ EXPECTED = {
     "referrer-policy": "same-origin",
     "x-frame-options": "DENY",
 }
-# The tracking page (its code in the address's fragment, no form) sends no referrer at all.
-STRICTER = {"/lacak/": {"referrer-policy": "no-referrer"}}
+# The citizen's tracking pages (the receipt's link has the code in the address's fragment) send no referrer at all.
+STRICTER = {"/lacak": {"referrer-policy": "no-referrer"}}
 REQUIRED_DIRECTIVES = {
     "default-src": "'self'",
     "frame-ancestors": "'none'",
@@ -145,13 +145,22 @@ async def test_api_json_and_errors_carry_the_headers(app: FastAPI, client: httpx
         assert_secure(response)
 
 
-async def test_tracking_page_runs_without_inline_code(client: httpx.AsyncClient) -> None:
-    page = await client.get("/lacak/3f1c9a1e-0000-4000-8000-000000000000")
-    assert page.status_code == 200
-    tags = assert_inline_allowed(page)
-    assert tags.inline == [], "the tracking page's script and style are served files"
-    assert {tag for tag, _ in tags.refs} == {"script", "link"}
-    await assert_assets_served(client, tags)
+async def test_tracking_pages_run_without_inline_code(client: httpx.AsyncClient) -> None:
+    # The code form of a case (an unknown id looks the same), the form by number and code, "kirim ulang kode".
+    for path in ("/lacak/3f1c9a1e-0000-4000-8000-000000000000", "/lacak", "/lacak/kirim-ulang"):
+        page = await client.get(path)
+        assert page.status_code == 200
+        assert (
+            page.headers["referrer-policy"] == "no-referrer" and page.headers["cache-control"] == "no-store"
+        )
+        tags = assert_inline_allowed(page)
+        assert tags.inline == [], "the tracking pages' scripts and styles are served files"
+        tags.refs = [(tag, url) for tag, url in tags.refs if url != "data:,"]  # the empty icon: no request
+        await assert_assets_served(client, tags)
+        assert (
+            "script",
+            "/static/lacak.js",
+        ) in tags.refs or path != "/lacak/3f1c9a1e-0000-4000-8000-000000000000"
 
 
 async def test_docs_are_served_from_the_product(client: httpx.AsyncClient) -> None:

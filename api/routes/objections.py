@@ -57,13 +57,15 @@ async def file_objection(
 
 async def record_objection(
     session: AsyncSession, temporal: Client, staff: Staff | None, tracking_code: str | None, request_id: str,
-    payload: ObjectionIn,
+    payload: ObjectionIn, *, as_requester: bool = False,
 ) -> ObjectionCreated:  # fmt: skip
-    """An objection to the Atasan PPID (the API's route and the staff desk's form, where the PPID records it on
-    the requester's behalf, late with `late_override_reason`): 403 for staff other than the case's PPID, 409
-    with the workflow's reason (outside the window without an override, another objection open)."""
+    """An objection to the Atasan PPID (the API's route, the staff desk's form, where the PPID records it on
+    the requester's behalf, late with `late_override_reason`, and the citizen's page): 403 for staff other than
+    the case's PPID, 409 with the workflow's reason (outside the window without an override, another objection
+    open). `as_requester`: the caller is the requester, proven otherwise than by `tracking_code` (the citizen's
+    page, whose session proved the code: api/web/public/access.py)."""
     case = await load_case(session, request_id)
-    view = require_view(staff, tracking_code, case)
+    view = "requester" if as_requester else require_view(staff, tracking_code, case)
     if view == "staff" and (staff is None or staff.role != Role.PPID):
         raise HTTPException(status.HTTP_403_FORBIDDEN, "Hanya pemohon atau PPID atas nama pemohon")
     if payload.late_override_reason and view != "staff":
@@ -281,8 +283,18 @@ async def accept(
     objection_id: str, session: SessionDep, temporal: TemporalDep, staff: OptionalStaffDep,
     x_tracking_code: TrackingHeader = None,
 ) -> ObjectionOut:  # fmt: skip
+    return await accept_answer(session, temporal, staff, x_tracking_code, objection_id)
+
+
+async def accept_answer(
+    session: AsyncSession, temporal: Client, staff: Staff | None, tracking_code: str | None, objection_id: str,
+    *, as_requester: bool = False,
+) -> ObjectionOut:  # fmt: skip
+    """The requester accepts the Atasan's answer (or its absence after T4): the API's route and the citizen's
+    page (`as_requester`, as in `record_objection`); 409 with the workflow's reason otherwise."""
     objection, case = await _load(session, objection_id)
-    _require_requester(staff, x_tracking_code, case)
+    if not as_requester:
+        _require_requester(staff, tracking_code, case)
     await run_update(temporal, objection.workflow_id, "accept", None, CaseStatus)
     session.expire_all()
     objection, case = await _load(session, objection_id)
@@ -297,8 +309,18 @@ async def file_dispute(
     objection_id: str, payload: DisputeIn, session: SessionDep, temporal: TemporalDep, staff: OptionalStaffDep,
     x_tracking_code: TrackingHeader = None,
 ) -> DisputeCreated:  # fmt: skip
+    return await take_to_komisi(session, temporal, staff, x_tracking_code, objection_id, payload)
+
+
+async def take_to_komisi(
+    session: AsyncSession, temporal: Client, staff: Staff | None, tracking_code: str | None, objection_id: str,
+    payload: DisputeIn, *, as_requester: bool = False,
+) -> DisputeCreated:  # fmt: skip
+    """The requester takes the objection to the Komisi Informasi (Pasal 37): the API's route and the citizen's
+    page (`as_requester`, as in `record_objection`); 409 with the workflow's reason outside T5."""
     objection, case = await _load(session, objection_id)
-    _require_requester(staff, x_tracking_code, case)
+    if not as_requester:
+        _require_requester(staff, tracking_code, case)
     command = DisputeCommand(statement=payload.statement, requested_outcome=payload.requested_outcome)
     filed = await run_update(temporal, objection.workflow_id, "file_dispute", command, DisputeFiled)
     return DisputeCreated(id=filed.id, komisi_informasi=filed.komisi_informasi, status=filed.status)

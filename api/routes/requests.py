@@ -6,12 +6,13 @@ import hmac
 import logging
 import re
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Depends, Header, HTTPException, Query, Response, status
+from fastapi import APIRouter, Depends, File, Form, Header, HTTPException, Query, Response, UploadFile, status
 from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -19,7 +20,18 @@ from temporalio.client import Client
 
 from api.cases import LoadedCase, case_view, load_case, require_ppid_of, require_view
 from api.deps import OptionalStaffDep, SessionDep, Staff, StaffDep, StateDep, TemporalDep, limit_intake
-from api.documents import Upload, case_document, discard_document, download, store_document
+from api.documents import (
+    FILES_FIELD,
+    PAYLOAD_FIELD,
+    MultipartRoute,
+    Upload,
+    discard_documents,
+    multipart_openapi,
+    parse_payload,
+    read_api_uploads,
+    serve_document,
+    store_documents,
+)
 from api.schemas import (
     AssignIn,
     CaseOut,
@@ -32,6 +44,7 @@ from api.schemas import (
 from api.state import AppState
 from api.updates import run_update
 from db.calendar_repo import load_calendar
+from db.filestore import FileStore
 from db.intake import (
     find_by_idempotency_key,
     idempotency_fingerprint,
@@ -161,9 +174,7 @@ async def register_request(
             unit_slug = staff.unit_slug
         unit = None
         if unit_slug is not None:
-            unit = await session.scalar(
-                select(Unit).where(Unit.body_id == body.id, Unit.slug == unit_slug)
-            )
+            unit = await session.scalar(select(Unit).where(Unit.body_id == body.id, Unit.slug == unit_slug))
             if unit is None:
                 raise HTTPException(422, [{"loc": ["body", "unit"], "msg": f"unit {unit_slug!r} tidak ada di "
                                            f"{body.slug}", "type": "value_error"}])  # fmt: skip
@@ -398,12 +409,12 @@ async def get_request(
     response_class=Response, responses={200: {"content": {"application/octet-stream": {}}}},
 )  # fmt: skip
 async def get_document(
-    request_id: str, document_id: str, session: SessionDep, staff: OptionalStaffDep,
+    request_id: str, document_id: str, session: SessionDep, staff: OptionalStaffDep, state: StateDep,
     x_tracking_code: TrackingHeader = None,
 ) -> Response:  # fmt: skip
     case = await load_case(session, request_id)
     require_view(staff, x_tracking_code, case)
-    return download(await case_document(session, case.request.id, document_id))
+    return await serve_document(state.settings, session, case.request.id, document_id)
 
 
 @router.post("/{request_id}/extension", response_model=CaseOut, summary="Extend once by 7 working days")
@@ -424,21 +435,57 @@ async def extend_request(
     return await _fresh_view(session, case)
 
 
-@router.post("/{request_id}/decision", response_model=CaseOut, summary="The written notice (Pasal 22(7))")
+async def decide_with_documents(
+    request_id: str, session: SessionDep, staff: StaffDep, temporal: TemporalDep, state: StateDep,
+    payload: Annotated[str, Form(alias=PAYLOAD_FIELD, max_length=20_000)],
+    documents: Annotated[list[UploadFile] | None, File(alias=FILES_FIELD)] = None,
+) -> CaseOut:  # fmt: skip
+    """The decision as a multipart form: `payload` (the JSON of DecisionIn) and its `documents`."""
+    decision = parse_payload(DecisionIn, payload)
+    uploads = await read_api_uploads(documents)
+    return await decide_request(
+        session, temporal, staff, request_id, decision, uploads, await state.now(),
+        store=FileStore.of(state.settings),
+    )  # fmt: skip
+
+
+router.add_api_route(
+    "/{request_id}/decision", decide_with_documents, methods=["POST"], response_model=CaseOut,
+    include_in_schema=False, route_class_override=MultipartRoute,
+)  # fmt: skip
+
+
+@router.post(
+    "/{request_id}/decision", response_model=CaseOut, openapi_extra=multipart_openapi(DecisionIn),
+    summary="The written notice (Pasal 22(7)); JSON, or a multipart form with its documents",
+)  # fmt: skip
 async def decide(request_id: str, payload: DecisionIn, session: SessionDep, staff: StaffDep,
-                 temporal: TemporalDep) -> CaseOut:  # fmt: skip
-    return await decide_request(session, temporal, staff, request_id, payload)
+                 temporal: TemporalDep, state: StateDep) -> CaseOut:  # fmt: skip
+    return await decide_request(
+        session, temporal, staff, request_id, payload, store=FileStore.of(state.settings)
+    )
 
 
 async def decide_request(
     session: AsyncSession, temporal: Client, staff: Staff, request_id: str, payload: DecisionIn,
-    attachment: Upload | None = None, at: datetime | None = None,
+    attachments: Sequence[Upload] | Upload | None = None, at: datetime | None = None, *, store: FileStore,
 ) -> CaseOut:  # fmt: skip
-    """The written notice (Pasal 22 ayat (7)), for the API and the desk. `attachment` (the desk's "Lampiran":
-    the document given to the requester) is stored with the case before the workflow records the decision, and
+    """The written notice (Pasal 22 ayat (7)), for the API and the desk. `attachments` (the desk's "Lampiran":
+    the documents given to the requester) are stored with the case before the workflow records the decision,
+    which carries their ids (the grant's notice sends them by email when the requester asked for that), and
     removed again when the workflow refuses it (409: already decided, closed)."""
     case = await load_case(session, request_id)
     require_ppid_of(staff, case)
+    uploads = [attachments] if isinstance(attachments, Upload) else list(attachments or [])
+    documents = await store_documents(
+        session,
+        store,
+        case_id=case.request.id,
+        kind="decision",
+        uploads=uploads,
+        uploaded_by=staff.email,
+        at=at,
+    )
     command = DecisionCommand(
         outcome=payload.outcome.value,
         exemption=Exemption(**payload.exemption.model_dump()) if payload.exemption else None,
@@ -446,18 +493,13 @@ async def decide_request(
         holder_body=payload.holder_body,
         fee_idr=payload.fee_idr,
         note=payload.note,
+        document_ids=[d.id for d in documents],
         actor=staff.email,
     )
-    document = None
-    if attachment is not None:
-        document = await store_document(
-            session, case_id=case.request.id, kind="decision", upload=attachment, uploaded_by=staff.email, at=at
-        )
     try:
         await run_update(temporal, case.request.workflow_id, "decide", command, ActionResult)
     except Exception:
-        if document is not None:
-            await discard_document(session, document.id)
+        await discard_documents(session, [d.id for d in documents])
         raise
     return await _fresh_view(session, case)
 

@@ -1,25 +1,41 @@
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any
+from collections.abc import Sequence
+from datetime import date, datetime
+from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, HTTPException, status
-from sqlalchemy import select
+from fastapi import APIRouter, File, Form, HTTPException, UploadFile, status
+from pydantic import StringConstraints
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from temporalio.client import Client
 
 from api.deps import SessionDep, Staff, StaffDep, StateDep, TemporalDep
-from api.schemas import DeliveryIn, TaskOut
+from api.documents import (
+    FILES_FIELD,
+    PAYLOAD_FIELD,
+    MultipartRoute,
+    Upload,
+    discard_documents,
+    multipart_openapi,
+    parse_payload,
+    read_api_uploads,
+    store_documents,
+)
+from api.schemas import DeliveryIn, SupportedDate, TaskOut, _In
 from api.state import AppState
 from api.updates import run_update
 from db.calendar_repo import load_calendar
-from db.models import Body, Dispute, InfoRequest, Objection, Task, Unit
+from db.filestore import FileStore
+from db.models import Body, Dispute, InfoRequest, Notification, Objection, Task, TimelineEvent, Unit
+from db.session import write_gate
 from domain.calendar import WorkingCalendar, working_days_until
 from domain.contracts import CaseStatus, DeliveryCommand
 from domain.dates_id import format_date
 from domain.delivery import DELIVERY_TASK_KINDS
 from domain.enums import Role
+from domain.notice_tasks import METHOD_WORDS, SEND_NOTICE_TASK, SendMethod, notification_of, sent_label
 
 router = APIRouter(prefix="/v1", tags=["tasks"])
 DUE_SOON_WORKING_DAYS = 2
@@ -143,10 +159,13 @@ async def _workflow_of(session: AsyncSession, task: Task) -> str:
 
 
 async def deliver(
-    session: AsyncSession, temporal: Client, state: AppState, staff: Staff, task_id: int, payload: DeliveryIn
-) -> tuple[str, str]:
+    session: AsyncSession, temporal: Client, state: AppState, staff: Staff, task_id: int, payload: DeliveryIn,
+    uploads: Sequence[Upload] = (),
+) -> tuple[str, str]:  # fmt: skip
     """The delivery recorded through the case's workflow (the API route and the case page); the body's time
-    zone and slug. HTTPException 403/404/409/422 as the route answers them."""
+    zone and slug. HTTPException 403/404/409/422 as the route answers them. `uploads`: the documents handed
+    over, stored with the case (after every check) before the workflow records the delivery with their ids,
+    and removed again when it refuses it."""
     task = await session.get(Task, task_id) if 0 < task_id < 2**63 else None
     if task is None:
         raise NOT_FOUND
@@ -188,17 +207,46 @@ async def deliver(
             "delivered_on",
             f"tanggal penyerahan tidak boleh sebelum tugas ini dibuka ({format_date(opened_on)})",
         )
+    workflow_id = await _workflow_of(session, task)
+    documents = await store_documents(
+        session, FileStore.of(state.settings), case_id=task.case_id, kind="delivery", uploads=uploads,
+        uploaded_by=staff.email, at=await state.now(),
+    )  # fmt: skip
+    ids = [d.id for d in documents]
     command = DeliveryCommand(
         delivered_on=payload.delivered_on, method=payload.method.value, note=payload.note or None,
-        document_id=payload.document_id, actor=staff.email,
+        document_id=payload.document_id or (ids[0] if ids else None), document_ids=ids, actor=staff.email,
     )  # fmt: skip
-    await run_update(temporal, await _workflow_of(session, task), "record_delivery", command, CaseStatus)
+    try:
+        await run_update(temporal, workflow_id, "record_delivery", command, CaseStatus)
+    except Exception:
+        await discard_documents(session, ids)
+        raise
     return body_tz, body_slug
+
+
+async def record_delivery_with_documents(
+    task_id: int, session: SessionDep, staff: StaffDep, temporal: TemporalDep, state: StateDep,
+    payload: Annotated[str, Form(alias=PAYLOAD_FIELD, max_length=20_000)],
+    documents: Annotated[list[UploadFile] | None, File(alias=FILES_FIELD)] = None,
+) -> TaskOut:  # fmt: skip
+    """The delivery as a multipart form: `payload` (the JSON of DeliveryIn) and the `documents` handed over."""
+    delivery = parse_payload(DeliveryIn, payload)
+    uploads = await read_api_uploads(documents)
+    body_tz, body_slug = await deliver(session, temporal, state, staff, task_id, delivery, uploads)
+    return await _task_after(session, state, task_id, body_tz, body_slug)
+
+
+router.add_api_route(
+    "/tasks/{task_id}/delivery", record_delivery_with_documents, methods=["POST"], response_model=TaskOut,
+    include_in_schema=False, route_class_override=MultipartRoute,
+)  # fmt: skip
 
 
 @router.post(
     "/tasks/{task_id}/delivery", response_model=TaskOut,
     summary="Record the delivery a grant, an Atasan's grant or a KI order demands (the PPID); ends the task",
+    openapi_extra=multipart_openapi(DeliveryIn),
 )  # fmt: skip
 async def record_delivery(
     task_id: int, payload: DeliveryIn, session: SessionDep, staff: StaffDep, temporal: TemporalDep,
@@ -207,8 +255,142 @@ async def record_delivery(
     """Only the PPID of the task's body (or of its unit) records it. 409 when the task is not open or is not a
     delivery (`deliver_information`) or compliance (`comply_with_ki_decision`) task; 422 for a date in the
     future or before the task opened. It goes through the Update `record_delivery` of the workflow that owns
-    the case, which writes the task, the timeline entry and the requester's notice in one activity."""
+    the case, which writes the task, the timeline entry and the requester's notice in one activity. The same
+    path takes a multipart form: the JSON as `payload` and the documents handed over as `documents`."""
     body_tz, body_slug = await deliver(session, temporal, state, staff, task_id, payload)
+    return await _task_after(session, state, task_id, body_tz, body_slug)
+
+
+async def _task_after(
+    session: AsyncSession, state: AppState, task_id: int, body_tz: str, body_slug: str
+) -> TaskOut:
+    session.expire_all()
+    task = await session.get(Task, task_id)
+    assert task is not None
+    unit_slug = (
+        await session.scalar(select(Unit.slug).where(Unit.id == task.unit_id)) if task.unit_id else None
+    )
+    requester_name = await session.scalar(
+        select(InfoRequest.requester_name).where(InfoRequest.id == task.case_id)
+    )
+    return task_out(
+        task, tz=body_tz, unit_slug=unit_slug, requester_name=requester_name, now=await state.now(),
+        calendar=await load_calendar(session, body_slug),
+    )  # fmt: skip
+
+
+# --- Notices to a requester without email, sent by the PPID by letter or phone -------------------------------
+
+
+class NoticeSentIn(_In):
+    """The PPID records that a notice to a requester without email was sent (POST /v1/tasks/{id}/notice-sent)."""
+
+    sent_on: SupportedDate
+    method: SendMethod  # letter (surat to the postal address) | phone (read out by telephone)
+    note: Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)] | None = None
+
+
+def is_ppid_of(staff: Staff, task: Task) -> bool:
+    return (
+        staff.role == Role.PPID and task.body_id is not None and staff.body_id == task.body_id
+        and (staff.unit_id is None or staff.unit_id == task.unit_id)
+    )  # fmt: skip
+
+
+async def notice_of_task(session: AsyncSession, task_id: int) -> tuple[Task, Notification | None]:
+    """A task and, when it is a `send_notice` task, its outbox row; 404 when there is no such task."""
+    task = await session.get(Task, task_id) if 0 < task_id < 2**63 else None
+    if task is None:
+        raise NOT_FOUND
+    number = notification_of(task.key) if task.kind == SEND_NOTICE_TASK else None
+    return task, await session.get(Notification, number) if number is not None else None
+
+
+def already_sent(task: Task) -> str:
+    """Why a second recording is refused (409)."""
+    how = METHOD_WORDS.get(task.delivery_method or "", task.delivery_method or "")
+    when = f" melalui {how} pada {format_date(task.delivered_on)}" if task.delivered_on else ""
+    return f"Pemberitahuan ini sudah tercatat disampaikan{when}; pengiriman tidak dicatat dua kali."
+
+
+def sent_on_problem(sent_on: date, notification: Notification, now: datetime, tz: str) -> str | None:
+    """What is wrong with the day a notice was sent: not yet come (the product's clock), or before the notice."""
+    today = now.astimezone(ZoneInfo(tz)).date()
+    made_on = notification.created_at.astimezone(ZoneInfo(tz)).date()
+    if sent_on > today:
+        return f"tanggal pengiriman {format_date(sent_on)} belum tiba (hari ini {format_date(today)})"
+    if sent_on < made_on:
+        return f"tanggal pengiriman tidak boleh sebelum pemberitahuan dibuat ({format_date(made_on)})"
+    return None
+
+
+async def record_notice_sent(
+    session: AsyncSession, state: AppState, staff: Staff, task_id: int, payload: NoticeSentIn
+) -> tuple[str, str]:
+    """The notice sent by letter or phone: the task done (date, method, note, by whom), the outbox row sent,
+    and the case's timeline says so to the requester. The API route and the desk page (api/web/notices.py);
+    HTTPException 403/404/409/422 as the route answers them. The body's time zone and slug."""
+    task, notification = await notice_of_task(session, task_id)
+    if not is_ppid_of(staff, task):
+        raise HTTPException(
+            status.HTTP_403_FORBIDDEN,
+            "Hanya PPID badan publik atau unit pemilik tugas ini yang dapat mencatat pengirimannya",
+        )
+    if notification is None:
+        raise HTTPException(
+            status.HTTP_409_CONFLICT,
+            "Tugas ini bukan tugas pengiriman pemberitahuan kepada pemohon tanpa email; pengiriman tidak dapat "
+            "dicatat padanya.",
+        )
+    if task.status != "open":
+        raise HTTPException(status.HTTP_409_CONFLICT, already_sent(task))
+    body = await session.get(Body, task.body_id)
+    assert body is not None
+    body_tz, body_slug = body.timezone, body.slug
+    now = await state.now()
+    if (problem := sent_on_problem(payload.sent_on, notification, now, body_tz)) is not None:
+        raise _invalid("sent_on", problem)
+    object_type, object_id = task_object(task)
+    label = sent_label(notification.subject, payload.method.value, payload.sent_on)
+    async with write_gate(session.bind):
+        # Conditional: of two recordings at once, one ends the task and the other is told it is done.
+        ended = await session.execute(
+            update(Task).where(Task.id == task.id, Task.status == "open").values(
+                status="done", closed_at=now, delivered_on=payload.sent_on, delivery_method=payload.method.value,
+                delivery_note=payload.note or None, completed_by=staff.email,
+            )
+        )  # fmt: skip
+        if getattr(ended, "rowcount", 0) != 1:
+            await session.rollback()
+            await session.refresh(task)
+            raise HTTPException(status.HTTP_409_CONFLICT, already_sent(task))
+        # Sent outside the outbox: `sent_at` is the moment it was recorded, the task keeps the day it was sent.
+        notification.status, notification.sent_at = "sent", now
+        notification.message_id = f"{payload.method.value}:{payload.sent_on.isoformat()}"
+        session.add(
+            TimelineEvent(
+                key=f"{task.key}:sent", case_id=task.case_id, subject_type=object_type, subject_id=object_id,
+                at=now, event="notice_sent", label=label, actor=staff.email, internal=False,
+                data={"notification_id": notification.id, "method": payload.method.value,
+                      "sent_on": payload.sent_on.isoformat()},
+            )
+        )  # fmt: skip
+        await session.commit()
+    return body_tz, body_slug
+
+
+@router.post(
+    "/tasks/{task_id}/notice-sent", response_model=TaskOut,
+    summary="Record that a notice to a requester without email was sent by letter or phone (the PPID)",
+)  # fmt: skip
+async def notice_sent(
+    task_id: int, payload: NoticeSentIn, session: SessionDep, staff: StaffDep, state: StateDep
+) -> TaskOut:
+    """A requester who gave no email receives every notice by letter to the postal address or by phone: each
+    is a `send_notice` task of the PPID who handles the case. Only that PPID (of the body, or of its unit)
+    records it; 404 for any other task; 409 once recorded; 422 for a date in the future or before the notice
+    was made. Ends the task, marks the notice sent and adds the timeline entry the requester sees."""
+    body_tz, body_slug = await record_notice_sent(session, state, staff, task_id, payload)
     session.expire_all()
     task = await session.get(Task, task_id)
     assert task is not None

@@ -41,8 +41,13 @@ REFUSED = HTTPException(
 
 def _same_origin(request: Request) -> bool:
     origin = request.headers.get("origin")
-    if origin is None or origin == "null":
-        return origin is None  # a form posted from a sandboxed or opaque origin is refused
+    if origin == "null":
+        # A page with Referrer-Policy no-referrer (the citizen's tracking pages) posts its forms with Origin
+        # "null"; the browser's own Sec-Fetch-Site (no page can set it) still says the post came from this
+        # site. From a sandboxed or opaque origin it says cross-site: refused.
+        return request.headers.get("sec-fetch-site") == "same-origin"
+    if origin is None:
+        return True
     parts = urlsplit(origin)
     return parts.netloc == request.headers.get("host", "") and parts.scheme in ("http", "https")
 
@@ -64,7 +69,11 @@ async def verify_csrf(request: Request) -> None:
     nonce = request.session.get(SESSION_KEY)
     if not isinstance(given, str):
         raise REFUSED
-    if not nonce and _signed_by_us(request, given) and request.url.path not in ("/staf/masuk", "/staf/keluar"):
+    if (
+        not nonce
+        and _signed_by_us(request, given)
+        and request.url.path not in ("/staf/masuk", "/staf/keluar")
+    ):
         # A form of ours whose session has expired (the cookie is gone, so there is nothing a forged post could
         # use): sign in again and come back to the page of the form; nothing of the post is done.
         raise SignInRequired(safe_back_to(back_to(request)))

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Iterable
-from dataclasses import dataclass, field
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
@@ -25,14 +23,13 @@ from api.deps import SessionDep, Staff, StateDep, get_temporal
 from api.documents import (
     ACCEPT,
     MAX_DOCUMENT_MB,
+    MAX_DOCUMENTS,
+    MAX_TOTAL_MB,
     DocumentRefused,
-    case_document,
-    discard_document,
-    download,
-    read_upload,
-    store_document,
+    Upload,
+    read_uploads,
+    serve_document,
 )
-from api.errors import field_name, indonesian
 from api.routes.objections import record_objection
 from api.routes.requests import (
     assign_request,
@@ -54,9 +51,22 @@ from api.schemas import (
 )
 from api.web.casework import message_page, page_number, sla_state
 from api.web.csrf import verify_csrf
+from api.web.forms import (
+    CHOICES,
+    INTAKE_FIELDS,
+    REQUEST_FORM_NAMES,
+    FormState,
+    form_errors,
+    form_key,
+    posted_values,
+    request_data,
+)
+from api.web.forms import blank_to_none as _blank_to_none
+from api.web.forms import refused as _refused
 from api.web.session import PageStaffDep
 from api.web.templating import render
 from db.calendar_repo import load_calendar
+from db.filestore import FileStore
 from db.models import Notification, Objection, Task, Unit
 from domain.calendar import WorkingCalendar
 from domain.delivery import COMPLY_TASK, DELIVER_TASK, DELIVERY_TASK_KINDS, HANDOVER_LABELS
@@ -155,74 +165,6 @@ OBJECT_FIELDS = {
     "late_override_reason": "alasan_terlambat",
 }  # fmt: skip
 ASSIGN_FIELDS = {"unit": "unit"}
-INTAKE_FIELDS = {
-    "channel": "saluran", "unit": "unit", "requester.kind": "jenis", "requester.name": "nama",
-    "requester.nik": "nik", "requester.legal_entity_number": "nomor_badan_hukum", "requester.address": "alamat",
-    "requester.email": "email", "requester.phone": "telepon", "requester.occupation": "pekerjaan",
-    "requester.proxy": "kuasa_nama", "requester.proxy.name": "kuasa_nama",
-    "requester.proxy.document_reference": "kuasa_surat", "information": "rincian", "purpose": "tujuan",
-    "obtain_method": "cara_memperoleh", "copy_format": "bentuk_salinan", "delivery_method": "cara_mendapatkan",
-}  # fmt: skip
-# What a choice left empty (or tampered with) needs, instead of the API's list of English values.
-CHOICES = {
-    "keputusan": "Pilih keputusan",
-    "pasal": "Pilih pasal pengecualian (Pasal 17) untuk penolakan seluruh atau sebagian",
-    "uji_konsekuensi": "Isi ringkasan uji konsekuensi (Pasal 19) untuk penolakan seluruh atau sebagian",
-    "alasan_keberatan": "Pilih sedikitnya satu alasan keberatan",
-    "unit": "Pilih unit tujuan",
-    "saluran": "Pilih saluran permohonan",
-    "jenis": "Pilih jenis pemohon",
-    "cara_memperoleh": "Pilih cara memperoleh informasi",
-    "bentuk_salinan": "Pilih bentuk salinan",
-    "cara_mendapatkan": "Pilih cara mendapatkan salinan informasi",
-}
-CHOICE_TYPES = {"missing", "enum", "literal_error"}
-
-
-@dataclass
-class FormState:
-    """A form of the page as it was posted: what was typed, the messages beside its fields and beside it."""
-
-    name: str
-    values: dict[str, Any] = field(default_factory=dict)
-    errors: dict[str, str] = field(default_factory=dict)
-    message: str | None = None
-
-
-def _sentence(text: str) -> str:
-    text = text.strip()
-    return text[:1].upper() + text[1:] if text else text
-
-
-def form_errors(errors: Iterable[Any], fields: dict[str, str]) -> dict[str, str]:
-    """The API's 422 errors (pydantic's, or a route's own in FastAPI's shape) as {form field: message}: the
-    API's Indonesian message without the API's field name, and never the value that was typed."""
-    found: dict[str, str] = {}
-    for error in errors:
-        if not isinstance(error, dict):
-            continue
-        loc = [part for part in error.get("loc", ()) if part not in ("body", "query")]
-        path = ".".join(str(part) for part in loc if isinstance(part, str))
-        name = fields.get(path) or fields.get(path.rsplit(".", 1)[-1]) or "form"
-        if name in CHOICES and error.get("type") in CHOICE_TYPES:
-            message = CHOICES[name]
-        else:
-            message = str(indonesian(error)["msg"]).removeprefix(f"{field_name(loc)}: ")
-            message = _sentence(message)
-        found.setdefault(name, message)
-    return found
-
-
-def _refused(exc: HTTPException, fields: dict[str, str]) -> tuple[dict[str, str], str | None]:
-    if exc.status_code == 422 and isinstance(exc.detail, list):
-        errors = form_errors(exc.detail, fields)
-        return errors, errors.pop("form", None)
-    text = exc.detail if isinstance(exc.detail, str) else "Tindakan ini tidak dapat dilakukan."
-    return {}, _sentence(text)
-
-
-def _blank_to_none(values: dict[str, str]) -> dict[str, str | None]:
-    return {k: (v.strip() or None) for k, v in values.items()}
 
 
 # --- The list ---------------------------------------------------------------------------------------------
@@ -319,37 +261,10 @@ async def record_intake(
     if staff.role != Role.PPID:
         return message_page(request, NOT_A_DESK_OFFICER)
     form = await request.form()
-    names = [
-        "saluran", "unit", "jenis", "nama", "nik", "nomor_badan_hukum", "alamat", "email", "telepon", "pekerjaan",
-        "kuasa_nama", "kuasa_surat", "rincian", "tujuan", "cara_memperoleh", "bentuk_salinan", "cara_mendapatkan",
-        "kunci",
-    ]  # fmt: skip
-    values = {n: str(form.get(n) or "")[:5000] for n in names}
-    v = _blank_to_none(values)
-    kind = v["jenis"]
-    proxy = (
-        {"name": v["kuasa_nama"] or "", "document_reference": v["kuasa_surat"] or ""}
-        if v["kuasa_nama"] or v["kuasa_surat"] else None
-    )  # fmt: skip
-    data: dict[str, Any] = {
-        "body": staff.body_slug,
-        "unit": staff.unit_slug if staff.unit_id is not None else v["unit"],
-        "requester": {
-            "kind": kind,
-            "name": v["nama"],
-            # Only the identity the kind of requester has: a NIK for a person or a group, a decree number for a
-            # legal entity (the other field, if typed, is not kept).
-            "nik": v["nik"] if kind != "legal_entity" else None,
-            "legal_entity_number": v["nomor_badan_hukum"] if kind == "legal_entity" else None,
-            "address": v["alamat"], "email": v["email"], "phone": v["telepon"], "occupation": v["pekerjaan"],
-            "proxy": proxy,
-        },
-        "information": v["rincian"], "purpose": v["tujuan"], "obtain_method": v["cara_memperoleh"],
-        "copy_format": v["bentuk_salinan"] if v["cara_memperoleh"] == "copy" else None,
-        "delivery_method": v["cara_mendapatkan"], "channel": v["saluran"],
-    }  # fmt: skip
-    if not values["kunci"] or not re.fullmatch(r"[0-9a-f]{32}", values["kunci"]):
-        values["kunci"] = uuid.uuid4().hex
+    values = posted_values(form, ["saluran", "unit", *REQUEST_FORM_NAMES])
+    unit = staff.unit_slug if staff.unit_id is not None else (values["unit"].strip() or None)
+    data = request_data(values, body=staff.body_slug, unit=unit, channel=values["saluran"].strip() or None)
+    values["kunci"] = form_key(values["kunci"])
     try:
         payload = RequestIn.model_validate(data)
     except ValidationError as exc:
@@ -456,7 +371,8 @@ async def _show(
         "due_sla": await sla_state(session, view.due_at, now, case.body.slug) if running else None,
         "clock_titles": CLOCK_TITLES, "outcome_options": OUTCOME_OPTIONS, "outcome_labels": dict(OUTCOME_OPTIONS),
         "article_options": ARTICLE_OPTIONS, "article_meanings": ARTICLE_MEANINGS, "reason_options": REASON_OPTIONS,
-        "accept": ACCEPT, "max_mb": MAX_DOCUMENT_MB, "tz": case.body.timezone,
+        "accept": ACCEPT, "max_mb": MAX_DOCUMENT_MB, "max_files": MAX_DOCUMENTS, "max_total_mb": MAX_TOTAL_MB,
+        "tz": case.body.timezone,
         "delivery_task": delivery_task, "handover_options": HANDOVER_OPTIONS,
         "delivery_title": DELIVERY_TASK_TITLES.get(delivery_task.kind, "") if delivery_task else "",
         "posted_anchor": ANCHORS[posted.name] if posted and (posted.errors or posted.message) else None,
@@ -563,20 +479,21 @@ async def decide(
     except ValidationError as exc:
         for name, message in form_errors(exc.errors(), DECIDE_FIELDS).items():
             errors.setdefault(name, message)
-    attachment = None
+    attachments: list[Upload] = []
     try:
-        attachment = await read_upload(_upload(form.get("lampiran")))
+        attachments = await read_uploads(form.getlist("lampiran"))
     except DocumentRefused as exc:
         errors["lampiran"] = str(exc)
     if errors or payload is None:
-        if attachment is not None:
+        if attachments:
             errors["lampiran"] = AGAIN
         posted.errors = errors
         return await _show(request, session, state, staff, request_id, posted=posted, status_code=422)
     try:
         await decide_request(
-            session, await get_temporal(state), staff, request_id, payload, attachment, await state.now()
-        )
+            session, await get_temporal(state), staff, request_id, payload, attachments, await state.now(),
+            store=FileStore.of(state.settings),
+        )  # fmt: skip
     except HTTPException as exc:
         return await _after(request, session, state, staff, request_id, posted, exc, DECIDE_FIELDS)
     return _done(request_id, "keputusan")
@@ -597,9 +514,9 @@ async def record_delivery(
         exc = HTTPException(404, "Tugas penyerahan ini tidak ada pada permohonan ini")
         return message_page(request, exc)
     errors: dict[str, str] = {}
-    attachment = None
+    attachments: list[Upload] = []
     try:
-        attachment = await read_upload(_upload(form.get("dokumen_penyerahan")))
+        attachments = await read_uploads(form.getlist("dokumen_penyerahan"))
     except DocumentRefused as exc:
         errors["dokumen_penyerahan"] = str(exc)
     payload = None
@@ -612,23 +529,14 @@ async def record_delivery(
         for name, message in form_errors(exc.errors(), DELIVERY_FIELDS).items():
             errors.setdefault(name, message)
     if errors or payload is None:
-        if attachment is not None:
+        if attachments:
             errors["dokumen_penyerahan"] = AGAIN
         posted.errors = errors
         posted.message = errors.pop("form", None)
         return await _show(request, session, state, staff, request_id, posted=posted, status_code=422)
-    document = None
-    if attachment is not None:
-        document = await store_document(
-            session, case_id=request_id, kind="delivery", upload=attachment, uploaded_by=staff.email,
-            at=await state.now(),
-        )  # fmt: skip
-        payload = payload.model_copy(update={"document_id": document.id})
-    try:
-        await deliver(session, await get_temporal(state), state, staff, task.id, payload)
+    try:  # the documents are stored by `deliver` after its checks, and removed again when it is refused
+        await deliver(session, await get_temporal(state), state, staff, task.id, payload, attachments)
     except HTTPException as exc:
-        if document is not None:
-            await discard_document(session, document.id)
         return await _after(request, session, state, staff, request_id, posted, exc, DELIVERY_FIELDS)
     return _done(request_id, "penyerahan")
 
@@ -675,11 +583,12 @@ async def record_late_objection(
 
 @router.get("/{request_id}/dokumen/{document_id}")
 async def document(
-    request: Request, request_id: str, document_id: str, staff: PageStaffDep, session: SessionDep
-) -> Response:
+    request: Request, request_id: str, document_id: str, staff: PageStaffDep, session: SessionDep,
+    state: StateDep,
+) -> Response:  # fmt: skip
     try:
         case: LoadedCase = await load_case(session, request_id)
         require_view(staff, None, case)
-        return download(await case_document(session, case.request.id, document_id))
+        return await serve_document(state.settings, session, case.request.id, document_id)
     except HTTPException as exc:
         return message_page(request, exc)

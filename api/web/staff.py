@@ -28,12 +28,17 @@ TASK_LABELS = {
     "settle_dispute": "Selesaikan sengketa (Pasal 38 ayat (2))",
     "comply_with_ki_decision": "Laksanakan putusan Komisi Informasi",
     "confirm_cuti_bersama": "Konfirmasi cuti bersama (SKB)",
+    "send_notice": "Kirim pemberitahuan lewat surat atau telepon (pemohon tanpa email)",
 }
 OBJECT_PATHS = {
     "request": "/staf/permohonan/{}",
     "objection": "/staf/keberatan/{}",
     "dispute": "/staf/sengketa/{}",
     "calendar": "/staf/admin/kalender",
+}
+# A task done on a page of its own (the task's id): the link beside its label; its number still opens the case.
+TASK_PATHS = {
+    "send_notice": "/staf/pemberitahuan/{}",
 }
 
 
@@ -113,6 +118,7 @@ async def inbox(
             "task": t,
             "label": TASK_LABELS.get(t.kind, t.kind),
             "href": OBJECT_PATHS.get(t.object, "/staf").format(t.object_id),
+            "task_href": TASK_PATHS[t.kind].format(t.id) if t.kind in TASK_PATHS else None,
         }
         for t in shown
     ]
