@@ -44,7 +44,7 @@ DEFAULT_HEADERS = (
     (b"content-security-policy", policy().encode()),
     (b"x-content-type-options", b"nosniff"),
     # same-origin: no referrer ever leaves the site, and a form post keeps its Origin (no-referrer would make
-    # it "null", which the CSRF check refuses); the tracking page sets no-referrer itself.
+    # it "null", which the CSRF check refuses).
     (b"referrer-policy", b"same-origin"),
     (b"x-frame-options", b"DENY"),
 )

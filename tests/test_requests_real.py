@@ -266,7 +266,7 @@ async def test_tracking_page_keeps_the_code_out_of_the_server(real: Stack) -> No
     assert f'<form method="post" action="/lacak/{created["id"]}"' in page.text
     script = (await real.http.get("/static/lacak.js")).text
     assert "location.hash" in script and "history.replaceState" in script
-    assert page.headers["referrer-policy"] == "no-referrer" and page.headers["cache-control"] == "no-store"
+    assert page.headers["referrer-policy"] == "same-origin" and page.headers["cache-control"] == "no-store"
     case = await real.case(created["id"], {"X-Tracking-Code": created["tracking_code"].lower()})
     assert case["timezone"] == "Asia/Pontianak"
 

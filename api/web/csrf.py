@@ -41,13 +41,8 @@ REFUSED = HTTPException(
 
 def _same_origin(request: Request) -> bool:
     origin = request.headers.get("origin")
-    if origin == "null":
-        # A page with Referrer-Policy no-referrer (the citizen's tracking pages) posts its forms with Origin
-        # "null"; the browser's own Sec-Fetch-Site (no page can set it) still says the post came from this
-        # site. From a sandboxed or opaque origin it says cross-site: refused.
-        return request.headers.get("sec-fetch-site") == "same-origin"
-    if origin is None:
-        return True
+    if origin is None or origin == "null":
+        return origin is None  # a form posted from a sandboxed or opaque origin is refused
     parts = urlsplit(origin)
     return parts.netloc == request.headers.get("host", "") and parts.scheme in ("http", "https")
 

@@ -42,8 +42,9 @@ from domain.tracking import tracking_code
 log = logging.getLogger("ppid.portal")
 router = APIRouter(include_in_schema=False)
 
-# No referrer ever leaves a tracking page (not even to this site's own assets), and no cache keeps it.
-HEADERS = {"Referrer-Policy": "no-referrer", "Cache-Control": "no-store"}
+# No cache keeps a tracking page. The site-wide Referrer-Policy same-origin (api/headers.py) already keeps its
+# address from other sites; no-referrer would make the browser post its forms with Origin "null".
+HEADERS = {"Cache-Control": "no-store"}
 MISMATCH = "Nomor pendaftaran atau kode tidak cocok"
 CODE_MISMATCH = "Kode tidak cocok dengan permohonan ini"
 NUMBER_NEEDED = "Isi nomor pendaftaran, misalnya 0001/PPID/SGU/III/2026"
@@ -336,5 +337,4 @@ async def document(
     except HTTPException as exc:
         context = {"title": "Dokumen tidak ditemukan", "message": str(exc.detail), "request_id": request_id}
         return page(request, "publik/lacak_pesan.html", context, exc.status_code)
-    response.headers["Referrer-Policy"] = "no-referrer"
     return response
