@@ -3,6 +3,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+TEST_WORKERS ?= 2
 
 .PHONY: dev test lint typecheck check venv clean bench browser
 
@@ -27,8 +28,9 @@ dev: $(STAMP)
 test: $(STAMP) browser
 	$(BIN)/ruff check .
 	$(BIN)/mypy domain db activities workflows api ppid bench worker.py
-	# The workflow sandbox re-imports workflow modules per run: let Python cache their bytecode.
-	env -u PYTHONDONTWRITEBYTECODE $(BIN)/python -m pytest $(PYTEST_ARGS)
+	# The workflow sandbox re-imports workflow modules per run: let Python cache their bytecode. Two workers,
+	# each running whole test files (--dist loadfile), so a file's module-scoped stack stays in one process.
+	env -u PYTHONDONTWRITEBYTECODE $(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
