@@ -27,6 +27,7 @@ dev: $(STAMP)
 
 test: $(STAMP) browser
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/mypy domain db activities workflows api ppid bench worker.py
 	# The workflow sandbox re-imports workflow modules per run: let Python cache their bytecode. Two workers,
 	# each running whole test files (--dist loadfile), so a file's module-scoped stack stays in one process.

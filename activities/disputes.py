@@ -237,7 +237,11 @@ class DisputeActivities:
                 if comply is not None and comply.status == "open":
                     # Ended explicitly, with its reason on the task and on the timeline, never silently.
                     await close_task(
-                        session, key=comply.key, at=event.at, status="cancelled", close_reason=COMPLIANCE_SUSPENDED
+                        session,
+                        key=comply.key,
+                        at=event.at,
+                        status="cancelled",
+                        close_reason=COMPLIANCE_SUSPENDED,
                     )
                     await add_timeline(
                         session, key=f"{dispute.id}:compliance_suspended", case_id=dispute.request_id,

@@ -35,7 +35,8 @@ DESKTOP = {"width": 1366, "height": 768}
 SCREENSHOTS = Path(os.environ.get("PPID_SCREENSHOTS", "")) if os.environ.get("PPID_SCREENSHOTS") else None
 
 needs_browser = pytest.mark.skipif(
-    CHROMIUM is None, reason="no Chromium on this machine (make test installs Debian's chromium when run as root)"
+    CHROMIUM is None,
+    reason="no Chromium on this machine (make test installs Debian's chromium when run as root)",
 )
 
 
@@ -77,7 +78,9 @@ class DevStack:
 
 def start_dev_stack(data_dir: Path) -> DevStack:
     port, temporal_port = free_port(), free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_", "PPID_", "TEMPORAL_", "SMTP_"))}
+    env = {
+        k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_", "PPID_", "TEMPORAL_", "SMTP_"))
+    }
     env |= {"PPID_RATE_LIMIT_INTAKE": "0", "PPID_RATE_LIMIT_LOGIN": "0", "PPID_RATE_LIMIT_TRACKING": "0"}
     process = subprocess.Popen(
         [PPID, "dev", "--clock", "simulated", "--port", str(port), "--temporal-port", str(temporal_port),

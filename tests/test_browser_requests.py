@@ -282,9 +282,11 @@ async def test_the_ppid_records_the_delivery_a_grant_demands(dev: DevStack, brow
         json={"outcome": "granted", "note": "Salinan dikirim lewat email."},
     )  # fmt: skip
     assert granted.status_code == 200, granted.text
-    today = datetime.fromisoformat(dev.api("GET", "/v1/dev/clock").json()["now"]).astimezone(
-        ZoneInfo("Asia/Pontianak")
-    ).date()
+    today = (
+        datetime.fromisoformat(dev.api("GET", "/v1/dev/clock").json()["now"])
+        .astimezone(ZoneInfo("Asia/Pontianak"))
+        .date()
+    )
     async with new_page(browser, js=False) as page:
         await sign_in(page, dev, DINKES)
         await page.goto(f"{dev.url}/staf/permohonan/{created['id']}")

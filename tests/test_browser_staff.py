@@ -42,7 +42,9 @@ async def test_sign_in_inbox_and_back_where_the_officer_was(dev: DevStack, brows
         assert "/staf/masuk" in page.url
 
 
-async def test_a_wrong_password_is_said_beside_the_field_and_the_email_kept(dev: DevStack, browser: Any) -> None:
+async def test_a_wrong_password_is_said_beside_the_field_and_the_email_kept(
+    dev: DevStack, browser: Any
+) -> None:
     async with new_page(browser, js=False, viewport=PHONE) as page:
         await page.goto(f"{dev.url}/staf/masuk")
         await page.get_by_label("Email").fill("ppid@sanggau.example")
@@ -87,7 +89,9 @@ def test_forms_without_the_token_or_from_another_origin_are_refused(dev: DevStac
         assert again.headers["location"] == "/staf"
 
 
-async def test_sign_in_and_inbox_have_no_serious_accessibility_violations(dev: DevStack, browser: Any) -> None:
+async def test_sign_in_and_inbox_have_no_serious_accessibility_violations(
+    dev: DevStack, browser: Any
+) -> None:
     async with new_page(browser, bypass_csp=True) as page:
         await page.goto(f"{dev.url}/staf/masuk")
         assert await serious_violations(page) == []

@@ -82,16 +82,22 @@ async def test_a_grant_opens_a_delivery_task_that_only_the_recorded_delivery_end
 
     # Refusals: another role, another body, a date not yet come or before the task opened, an unknown method.
     atasan = await sim.login(ATASAN_SANGGAU)
-    assert (await _deliver(sim, task["id"], atasan, delivered_on=str(opened_on), method="email")).status_code == 403
+    assert (
+        await _deliver(sim, task["id"], atasan, delivered_on=str(opened_on), method="email")
+    ).status_code == 403
     other_body = await sim.login("ppid@kutaitimur.example")
     refused = await _deliver(sim, task["id"], other_body, delivered_on=str(opened_on), method="email")
     assert refused.status_code == 403
     future = await _deliver(sim, task["id"], unit, delivered_on=str(await _today(sim) + timedelta(days=1)),
                             method="email")  # fmt: skip
     assert future.status_code == 422 and "belum tiba" in future.text
-    early = await _deliver(sim, task["id"], unit, delivered_on=str(opened_on - timedelta(days=1)), method="pos")
+    early = await _deliver(
+        sim, task["id"], unit, delivered_on=str(opened_on - timedelta(days=1)), method="pos"
+    )
     assert early.status_code == 422 and "method" in early.text
-    early = await _deliver(sim, task["id"], unit, delivered_on=str(opened_on - timedelta(days=1)), method="post")
+    early = await _deliver(
+        sim, task["id"], unit, delivered_on=str(opened_on - timedelta(days=1)), method="post"
+    )
     assert early.status_code == 422 and "sebelum tugas ini dibuka" in early.text
     assert (await sim.http.post("/v1/tasks/999999/delivery", json={"delivered_on": str(opened_on),
                                 "method": "email"}, headers=unit)).status_code == 404  # fmt: skip
@@ -99,7 +105,9 @@ async def test_a_grant_opens_a_delivery_task_that_only_the_recorded_delivery_end
     # A task that is not a delivery: 409 with the reason.
     other = await sim.submit()
     decide = await _wait_task(sim, unit, "decide_request", other["id"])
-    not_delivery = await _deliver(sim, decide["id"], unit, delivered_on=str(await _today(sim)), method="email")
+    not_delivery = await _deliver(
+        sim, decide["id"], unit, delivered_on=str(await _today(sim)), method="email"
+    )
     assert not_delivery.status_code == 409 and "bukan tugas penyerahan" in not_delivery.json()["detail"]
 
     # The objection window ends: the request closes, the delivery owed does not.
@@ -120,7 +128,9 @@ async def test_a_grant_opens_a_delivery_task_that_only_the_recorded_delivery_end
     again = await _deliver(sim, task["id"], unit, delivered_on=str(on), method="pickup")
     assert again.status_code == 409 and "sudah selesai" in again.json()["detail"]
     timeline = (await sim.case(created["id"], {"X-Tracking-Code": created["tracking_code"]}))["timeline"]
-    assert any(e["label"].startswith("Informasi diserahkan") and "diambil langsung" in e["label"] for e in timeline)
+    assert any(
+        e["label"].startswith("Informasi diserahkan") and "diambil langsung" in e["label"] for e in timeline
+    )
     mail = await sim.mail.wait_for(REQUESTER_EMAIL, "Informasi diserahkan")
     assert "diambil langsung oleh pemohon" in text_of(mail) and "Pasal 22 ayat (7)" in text_of(mail)
     assert "Salinan diambil di kantor Dinkes." in text_of(mail)
@@ -159,7 +169,9 @@ async def test_the_atasans_grant_is_delivered_after_acceptance_and_the_request_f
 ) -> None:
     created = await sim.submit()
     ppid = await sim.login(PPID_SANGGAU)
-    assert (await sim.http.post(f"/v1/requests/{created['id']}/decision", json=REFUSAL, headers=ppid)).is_success
+    assert (
+        await sim.http.post(f"/v1/requests/{created['id']}/decision", json=REFUSAL, headers=ppid)
+    ).is_success
     requester = {"X-Tracking-Code": created["tracking_code"]}
     filed = await sim.http.post(f"/v1/requests/{created['id']}/objections", json=OBJECTION, headers=requester)
     assert filed.status_code == 201, filed.text
@@ -200,14 +212,18 @@ async def _registered_dispute(sim: Stack) -> tuple[dict[str, Any], str, dict[str
     """Refusal → objection (reason d: mediation possible) → Atasan upholds → dispute → KI registers."""
     created = await sim.submit()
     ppid = await sim.login(PPID_SANGGAU)
-    assert (await sim.http.post(f"/v1/requests/{created['id']}/decision", json=REFUSAL, headers=ppid)).is_success
+    assert (
+        await sim.http.post(f"/v1/requests/{created['id']}/decision", json=REFUSAL, headers=ppid)
+    ).is_success
     requester = {"X-Tracking-Code": created["tracking_code"]}
     filed = (
         await sim.http.post(f"/v1/requests/{created['id']}/objections", json=OBJECTION, headers=requester)
     ).json()
     url = f"/v1/objections/{filed['id']}"
     answer = {"outcome": "upheld", "reasons": "Dokumen memuat data pasien (Pasal 17 huruf h)."}
-    assert (await sim.http.post(f"{url}/response", json=answer, headers=await sim.login(ATASAN_SANGGAU))).is_success
+    assert (
+        await sim.http.post(f"{url}/response", json=answer, headers=await sim.login(ATASAN_SANGGAU))
+    ).is_success
     dispute = await sim.http.post(f"{url}/dispute", json=DISPUTE, headers=requester)
     assert dispute.status_code == 201, dispute.text
     dispute_id = dispute.json()["id"]
@@ -312,7 +328,9 @@ async def test_a_request_never_decided_stays_open_and_overdue_after_t3_and_takes
     assert await _tasks(sim, ppid, "decide_request") == [] and await _tasks(sim, atasan) == []
     requester = {"X-Tracking-Code": created["tracking_code"]}
     objection = await sim.http.post(
-        f"/v1/requests/{created['id']}/objections", json={**OBJECTION, "reasons": ["a", "g"]}, headers=requester
+        f"/v1/requests/{created['id']}/objections",
+        json={**OBJECTION, "reasons": ["a", "g"]},
+        headers=requester,
     )
     assert objection.status_code == 201, objection.text
     await wait_status(sim, created["id"], requester, "objected")

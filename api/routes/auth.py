@@ -54,7 +54,10 @@ async def login(
     if backoff is not None:
         backoff.succeeded(account)
     token = issue_token(
-        user_id=user.id, role=user.role, secret=state.secret_key, minutes=state.settings.ppid_token_minutes,
+        user_id=user.id,
+        role=user.role,
+        secret=state.secret_key,
+        minutes=state.settings.ppid_token_minutes,
         version=user.token_version,
     )
     return Token(access_token=token)

@@ -40,7 +40,9 @@ def forget_case(request: Request, request_id: str) -> None:
     request.session[SESSION_KEY] = [c for c in proven_cases(request) if c != request_id]
 
 
-async def prove_code(request: Request, session: AsyncSession, request_id: str, code: str) -> LoadedCase | None:
+async def prove_code(
+    request: Request, session: AsyncSession, request_id: str, code: str
+) -> LoadedCase | None:
     """The case when `code` is its tracking code (typed in any case, with or without dashes), remembered for
     this browser; None otherwise (an unknown id and a wrong code look the same)."""
     try:
