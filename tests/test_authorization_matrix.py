@@ -63,6 +63,9 @@ MATRIX: list[tuple[str, str, Any, list[int]]] = [
     # The request's decide task (done): the body's PPID and the unit's are told it is no delivery task.
     ("POST", "/v1/tasks/{T}/delivery", {"delivered_on": "2026-01-05", "method": "email"},
                                                       [401, 401, 409, 409, 403, 403, 403, 403, 403, 403, 403]),
+    # The same task: no notice to send by letter or phone either.
+    ("POST", "/v1/tasks/{T}/notice-sent", {"sent_on": "2026-01-05", "method": "letter"},
+                                                      [401, 401, 409, 409, 403, 403, 403, 403, 403, 403, 403]),
     ("GET", "/v1/users", None,                        [401, 401, 403, 403, 403, 403, 403, 403, 403, 403, 200]),
     ("POST", "/v1/calendar/holidays", {"date": "2026-12-27", "name": "Hari Minggu"},
                                                       [401, 401, 403, 403, 403, 403, 403, 403, 403, 403, 409]),
