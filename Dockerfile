@@ -1,6 +1,7 @@
 # syntax=docker/dockerfile:1
-# One image for the API, the Temporal worker and the migrations:
-#   ppid api (default) | ppid worker | ppid migrate | ppid directory import FILE | ppid user create ...
+# One image for the API, the Temporal worker, the outbox and the migrations:
+#   ppid api (default) | ppid worker | ppid outbox | ppid migrate | ppid directory import FILE | ppid user ...
+# It runs as the unprivileged user ppid (uid 10001); the data dir /app/var is its only writable place.
 
 FROM python:3.11-slim AS build
 ENV PIP_DISABLE_PIP_VERSION_CHECK=1 \
@@ -8,13 +9,15 @@ ENV PIP_DISABLE_PIP_VERSION_CHECK=1 \
 RUN python -m venv /opt/venv
 ENV PATH=/opt/venv/bin:$PATH
 WORKDIR /src
-# Dependencies first: this layer is reused while pyproject.toml is unchanged.
-COPY pyproject.toml ./
-RUN python -c "import tomllib; d = tomllib.load(open('pyproject.toml', 'rb')); print('\n'.join(d['project']['dependencies']))" > /tmp/requirements.txt \
- && pip install --no-cache-dir -r /tmp/requirements.txt
-# Then the project itself (.dockerignore keeps .venv, var, .git and caches out).
+# Dependencies first, at the exact versions of the lock file: this layer is reused while the lock is
+# unchanged, and an image built next month has the same packages (holidays included, whose upgrade can
+# move statutory deadlines). No dev extra: the Temporal dev binaries and the test tools stay out.
+COPY deploy/requirements.lock ./
+RUN pip install --no-cache-dir -r requirements.lock
+# Then the project itself (.dockerignore keeps .venv, var, .git and caches out), without resolving again;
+# `pip check` fails the build when pyproject.toml wants a package the lock lacks.
 COPY . .
-RUN pip install --no-cache-dir .
+RUN pip install --no-cache-dir --no-deps . && pip check
 
 FROM python:3.11-slim
 ENV PATH=/opt/venv/bin:$PATH \
@@ -31,7 +34,8 @@ COPY --from=build /opt/venv /opt/venv
 WORKDIR /app
 USER 10001:10001
 EXPOSE 8000
-# Only `ppid api` serves HTTP; compose disables this check for the worker and migrate.
+# Only `ppid api` serves HTTP; compose disables this check for the worker, the outbox and migrate. No
+# curl in the slim image: the check is Python's urllib.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
   CMD ["python", "-c", "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:%s/healthz' % os.environ.get('PPID_PORT', '8000'), timeout=4)"]
 CMD ["ppid", "api"]

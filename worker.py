@@ -39,7 +39,7 @@ async def run_worker(settings: Settings, stop: asyncio.Event | None = None) -> N
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
-    settings.secret_key()  # receipts carry the tracking code derived with it: fail early without one
+    settings.tracking_secret()  # receipts carry the tracking code derived with it: fail early without one
     engine = make_engine(settings.effective_database_url)
     sessions = make_session_factory(engine)
     client = await connect_with_retry(settings)

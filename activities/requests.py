@@ -289,7 +289,7 @@ class RequestActivities:
         requester = requester_recipients(request.email)  # no email: the PPID sends it by letter or phone
         match event.event:
             case "registered":
-                code = tracking_code(request.id, self._settings.secret_key())
+                code = tracking_code(request.id, self._settings.tracking_secret())
                 ctx = context | {
                     "tracking_code": code,
                     "tracking_link": f"{public}/lacak/{request.id}#kode={code}",

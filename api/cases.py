@@ -67,6 +67,9 @@ def case_deadlines(
                 due_at=deadline.due_at.astimezone(ZoneInfo(deadline.timezone)),
                 skipped=[d.model_dump(mode="json") for d in deadline.skipped],
                 calendar_version=deadline.calendar_version, explanation=explain_deadline(deadline),
+                # Both versions as recorded when the deadline was computed (timeline data, the request's
+                # row), not the ones installed now.
+                holidays_version=deadline.holidays_version,
             )
         )  # fmt: skip
     return result

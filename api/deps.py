@@ -112,7 +112,7 @@ async def get_optional_staff(
     if not token:
         return None
     try:
-        claims = read_token(token, secret=state.secret_key)
+        claims = read_token(token, secret=state.secret_key, previous=state.previous_secret_keys)
     except InvalidToken:
         raise UNAUTHORIZED from None
     staff = await load_staff(session, claims.user_id, claims.version)

@@ -20,7 +20,6 @@ from api.routes import (
     bodies,
     calendar,
     devclock,
-    devmail,
     disputes,
     health,
     objections,
@@ -61,6 +60,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             engine=engine,
             sessions=make_session_factory(engine),
             secret_key=settings.secret_key(),
+            tracking_secret=settings.tracking_secret(),
+            previous_secret_keys=settings.previous_secret_keys(),
         )
         try:
             yield
@@ -96,5 +97,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     if settings.ppid_clock == "simulated":  # training and acceptance mode only
         app.include_router(devclock.router)
     if settings.ppid_mailbox_dir is not None:  # only under `ppid dev` with the embedded SMTP sink
+        # Imported here: the mailbox belongs to the dev extra (aiosmtpd), which the image does not install;
+        # tests/test_runtime_imports.py checks that `ppid api` imports without it.
+        from api.routes import devmail
+
         app.include_router(devmail.router)
     return app

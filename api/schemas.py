@@ -210,7 +210,9 @@ class TimelineEntry(BaseModel):
 
 
 class DeadlineOut(BaseModel):
-    """A statutory clock explained: start event, N, unit, skipped days with names, calendar version."""
+    """A statutory clock explained: start event, N, unit, skipped days with names, calendar version and the
+    `holidays` package version the deadline was computed with (None for calendar days, or a deadline
+    computed before the version was recorded)."""
 
     clock: str
     description: str
@@ -221,6 +223,7 @@ class DeadlineOut(BaseModel):
     due_at: datetime
     skipped: list[dict[str, Any]]
     calendar_version: int
+    holidays_version: str | None = None
     explanation: str
 
 

@@ -20,7 +20,9 @@ class AppState:
     settings: Settings
     engine: AsyncEngine
     sessions: async_sessionmaker[AsyncSession]
-    secret_key: str
+    secret_key: str  # PPID_SECRET_KEY: signs tokens and CSRF tokens (may rotate)
+    tracking_secret: str  # PPID_TRACKING_SECRET: derives tracking codes (never changes)
+    previous_secret_keys: tuple[str, ...] = ()  # PPID_SECRET_KEY_PREVIOUS: still accepted when verifying
     intake_limit: AddressLimit | None = None
     tracking_limit: AddressLimit | None = None
     login_limit: AddressLimit | None = None

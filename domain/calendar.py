@@ -44,6 +44,10 @@ class Deadline(BaseModel):
     due_at: datetime
     skipped: list[SkippedDay]
     calendar_version: int
+    # The `holidays` package that supplied the national days, recorded when the deadline is computed (an
+    # upgrade can move holidays, and so deadlines; an old deadline keeps the version it was counted with).
+    # None: no national days were used (calendar days), or the deadline predates this field.
+    holidays_version: str | None = None
 
 
 class CalendarChange(BaseModel):
@@ -67,6 +71,14 @@ def national_holidays(year: int) -> Mapping[date, str]:
     return MappingProxyType({day: name for day, name in sorted(found.items())})
 
 
+@lru_cache(maxsize=1)
+def holidays_package_version() -> str:
+    """The installed `holidays` package's version (deploy/requirements.lock pins it in the image)."""
+    from importlib.metadata import version
+
+    return version("holidays")
+
+
 @dataclass
 class WorkingCalendar:
     """The non-working days seen by one body: the national calendar plus the administrators' changes."""
@@ -85,6 +97,11 @@ class WorkingCalendar:
     def version(self) -> int:
         changes = list(self.changes)
         return max((c.version for c in changes), default=0)
+
+    @property
+    def holidays_version(self) -> str | None:
+        """The `holidays` package version behind the national days; None for another base (a test's)."""
+        return holidays_package_version() if self.base is national_holidays else None
 
     def holidays_of(self, year: int) -> dict[date, str]:
         if year not in self._years:
@@ -146,6 +163,7 @@ def add_working_days(start: datetime, n: int, tz: str, calendar: WorkingCalendar
         due_at=end_of_day(day, tz),
         skipped=skipped,
         calendar_version=calendar.version,
+        holidays_version=calendar.holidays_version,
     )
 
 

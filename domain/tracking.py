@@ -1,5 +1,6 @@
-"""The requester's tracking code: derived from the case id with the server key (so a retried intake and the
-worker's receipt show the same code), stored only as a hash."""
+"""The requester's tracking code: derived from the case id with PPID_TRACKING_SECRET (so a retried intake and
+the worker's receipt show the same code), stored only as a hash. That secret is not the token signing key: the
+signing key may rotate, this one must never change, or no stored hash would match its receipt again."""
 
 from __future__ import annotations
 

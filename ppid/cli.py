@@ -69,7 +69,9 @@ def _cmd_api(_args: argparse.Namespace) -> int:
     import uvicorn
 
     settings = get_settings()
-    settings.secret_key()  # fail early with a clear message when no key is configured
+    # Fail early with a clear message when a secret is not configured.
+    settings.secret_key()
+    settings.tracking_secret()
     uvicorn.run("api.main:create_app", factory=True, **uvicorn_options(settings))
     return 0
 
@@ -164,14 +166,55 @@ def _cmd_directory_import(args: argparse.Namespace) -> int:
     return 0
 
 
+PASSWORD_ENV = "PPID_USER_PASSWORD"
+
+
+def _user_password(args: argparse.Namespace) -> str:
+    """The password from exactly one of --password (kept for compatibility: visible to `ps`),
+    --password-stdin (one line, like `docker login --password-stdin`) or PPID_USER_PASSWORD."""
+    from_env = os.environ.get(PASSWORD_ENV)
+    given = [
+        name
+        for name, present in (
+            ("--password", args.password is not None),
+            ("--password-stdin", args.password_stdin),
+            (PASSWORD_ENV, bool(from_env)),
+        )
+        if present
+    ]
+    if len(given) != 1:
+        which = " and ".join(given) if given else "none given"
+        raise UsageError(
+            f"give the password one way: --password-stdin, {PASSWORD_ENV} or --password ({which})"
+        )
+    if args.password_stdin:
+        # One line, without its line ending (a password may contain spaces; `read -rs` then `printf '%s\n'`).
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = args.password if args.password is not None else (from_env or "")
+    if not password:
+        raise UsageError("the password is empty")
+    return password
+
+
+class UsageError(ValueError):
+    pass
+
+
 def _cmd_user_create(args: argparse.Namespace) -> int:
     from db.users import UserError, create_or_update_user
+
+    try:
+        password = _user_password(args)
+    except UsageError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
 
     async def work(session: Any) -> Any:
         return await create_or_update_user(
             session,
             email=args.email,
-            password=args.password,
+            password=password,
             role=args.role,
             body=args.body,
             unit=args.unit,
@@ -232,7 +275,13 @@ def build_parser() -> argparse.ArgumentParser:
     user = sub.add_parser("user", help="staff accounts").add_subparsers(dest="action", required=True)
     create = user.add_parser("create", help="create or update a staff account")
     create.add_argument("--email", required=True)
-    create.add_argument("--password", required=True)
+    secret = create.add_argument_group(
+        "password", f"exactly one of these (or the environment variable {PASSWORD_ENV})"
+    )
+    secret.add_argument(
+        "--password-stdin", action="store_true", help="read the password from one line of stdin"
+    )
+    secret.add_argument("--password", help="the password itself (visible to `ps`: prefer --password-stdin)")
     create.add_argument("--role", required=True, help="admin | ppid | atasan_ppid | komisi")
     create.add_argument("--body")
     create.add_argument("--unit")

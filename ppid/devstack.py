@@ -162,6 +162,8 @@ async def run_dev(settings: Settings, *, demo: bool = True) -> int:
     data_dir = settings.data_dir
     (data_dir / "logs").mkdir(parents=True, exist_ok=True)
     data_dir.chmod(0o700)  # a data dir made before `ppid` set its umask
+    # Both secrets in the data dir (0600), made on the first start; a data dir of the one-key era is split.
+    tracking = settings.tracking_secret(create=True)
     secret = settings.secret_key(create=True)
     problem = _port_problem(settings, simulated)
     if problem:
@@ -200,6 +202,7 @@ async def run_dev(settings: Settings, *, demo: bool = True) -> int:
             "DATABASE_URL": database_url,
             "TEMPORAL_ADDRESS": settings.effective_temporal_address,
             "PPID_SECRET_KEY": secret,
+            "PPID_TRACKING_SECRET": tracking,
             "PPID_PUBLIC_URL": settings.public_url,
         }
         if settings.smtp_host is None:

@@ -1,4 +1,7 @@
-"""The embedded SMTP sink of `ppid dev`: every message is kept as an .eml file in the data dir."""
+"""The embedded SMTP sink of `ppid dev`: every message is kept as an .eml file in the data dir.
+
+aiosmtpd is in the dev extra only (the image does not install it): it is imported when the sink starts, so
+that reading the stored messages (`/dev/mailbox`) needs nothing beyond the standard library."""
 
 from __future__ import annotations
 
@@ -11,9 +14,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.message import EmailMessage
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from aiosmtpd.smtp import SMTP, Envelope, Session
+if TYPE_CHECKING:
+    from aiosmtpd.smtp import SMTP, Envelope, Session
 
 
 class MaildirHandler:
@@ -35,6 +39,8 @@ class MaildirHandler:
 
 async def start_sink(folder: Path, host: str = "127.0.0.1", port: int = 0) -> tuple[asyncio.Server, int]:
     """Serve SMTP on (host, port); port 0 picks a free one. Returns the server and its port."""
+    from aiosmtpd.smtp import SMTP
+
     handler = MaildirHandler(folder)
     loop = asyncio.get_running_loop()
     server = await loop.create_server(lambda: SMTP(handler, hostname="ppid-dev-sink"), host, port)

@@ -6,25 +6,55 @@ writes to the same database.
 
 from __future__ import annotations
 
+import os
 import secrets
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Literal, Self
 
-from pydantic import Field
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.engine import URL
 
+# `ppid dev` keeps both secrets in its data dir (mode 0600). Before the two were separated, SECRET_KEY_FILE held
+# the one key that did both jobs; `ppid dev` turns such a data dir into the new layout (`_split_single_key`).
 SECRET_KEY_FILE = "secret_key"
+TRACKING_SECRET_FILE = "tracking_secret"
 
 
 class MissingSecretKey(RuntimeError):
     pass
 
 
+def _write_private(path: Path, text: str) -> None:
+    """Write a secret file readable by its owner only, from its first byte (no window with the umask's mode),
+    and atomically (a crash leaves the old file or the new one, never half of one)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.{secrets.token_hex(4)}")
+    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        os.write(fd, text.encode())
+    finally:
+        os.close(fd)
+    os.replace(temporary, path)
+
+
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_file=".env", extra="ignore", case_sensitive=False)
+    # hide_input_in_errors: a refused setting must not print the passwords and keys beside it in the message.
+    model_config = SettingsConfigDict(
+        env_file=".env", extra="ignore", case_sensitive=False, hide_input_in_errors=True
+    )
 
     database_url: str | None = None
+    # Or the PostgreSQL URL from parts (built with sqlalchemy's URL.create, so any character of the password
+    # works; a password inside DATABASE_URL must be URL-encoded by hand). PPID_DB_PASSWORD_FILE names a file
+    # holding the password (a Docker secret), read once at start.
+    ppid_db_host: str | None = None
+    ppid_db_port: int | None = Field(default=None, ge=1, le=65535)
+    ppid_db_name: str | None = None
+    ppid_db_user: str | None = None
+    ppid_db_password: str | None = None
+    ppid_db_password_file: Path | None = None
     temporal_address: str | None = None
     temporal_namespace: str = "default"
     temporal_task_queue: str = "ppid"
@@ -36,7 +66,14 @@ class Settings(BaseSettings):
     smtp_security: Literal["none", "starttls", "tls"] = "none"
     mail_from: str = "PPID <noreply@ppid.example>"
 
+    # Two secrets with two lives. PPID_SECRET_KEY signs staff bearer tokens, page session cookies and CSRF
+    # tokens and may rotate: the keys in PPID_SECRET_KEY_PREVIOUS (comma-separated) are still accepted when
+    # verifying, never used to sign; tokens and sessions live PPID_TOKEN_MINUTES, so after that long the old key
+    # can be dropped. PPID_TRACKING_SECRET derives every tracking code, whose hash is stored with its case: it
+    # must never change, or no receipt issued before would match again.
     ppid_secret_key: str | None = None
+    ppid_secret_key_previous: str = ""
+    ppid_tracking_secret: str | None = None
     ppid_public_url: str | None = None
     ppid_clock: Literal["real", "simulated"] = "real"
     ppid_data_dir: Path = Path("./var")
@@ -74,6 +111,44 @@ class Settings(BaseSettings):
     ppid_mail_attachment_mb: float = Field(default=5, ge=0, le=50)
     ppid_bench: bool = False  # mounts the benchmark's insert-only baseline endpoint
 
+    @model_validator(mode="after")
+    def _database_from_parts(self) -> Self:
+        """DATABASE_URL, or the URL built from PPID_DB_*: one of the two, never both (which one would win is
+        not something to guess), and no part of the second without its host (it would silently fall back to
+        the SQLite file in the data dir)."""
+        parts = {
+            "PPID_DB_PORT": self.ppid_db_port, "PPID_DB_NAME": self.ppid_db_name, "PPID_DB_USER": self.ppid_db_user,
+            "PPID_DB_PASSWORD": self.ppid_db_password, "PPID_DB_PASSWORD_FILE": self.ppid_db_password_file,
+        }  # fmt: skip
+        given = [name for name, value in parts.items() if value is not None]
+        if self.ppid_db_host is None:
+            if given:
+                raise ValueError(f"PPID_DB_HOST is required with {', '.join(given)}")
+            return self
+        if self.database_url is not None:
+            raise ValueError(
+                "set either DATABASE_URL or PPID_DB_HOST (with PPID_DB_NAME, PPID_DB_USER, …), not both"
+            )
+        missing = [name for name in ("PPID_DB_NAME", "PPID_DB_USER") if parts[name] is None]
+        if missing:
+            raise ValueError(f"PPID_DB_HOST is set: {' and '.join(missing)} required too")
+        password = self.ppid_db_password
+        if self.ppid_db_password_file is not None:
+            if password is not None:
+                raise ValueError("set either PPID_DB_PASSWORD or PPID_DB_PASSWORD_FILE, not both")
+            try:
+                # A secret file usually ends with a newline that is not part of the password.
+                password = self.ppid_db_password_file.read_text().rstrip("\r\n")
+            except OSError as exc:
+                raise ValueError(f"PPID_DB_PASSWORD_FILE cannot be read: {exc}") from exc
+        url = URL.create(
+            "postgresql+asyncpg", username=self.ppid_db_user, password=password, host=self.ppid_db_host,
+            port=self.ppid_db_port, database=self.ppid_db_name,
+        )  # fmt: skip
+        # Every consumer of the settings (effective_database_url, `ppid dev`'s children, the CLI) sees one URL.
+        self.database_url = url.render_as_string(hide_password=False)
+        return self
+
     @property
     def data_dir(self) -> Path:
         return self.ppid_data_dir.expanduser().resolve()
@@ -100,20 +175,52 @@ class Settings(BaseSettings):
         return (self.ppid_temporal_port + 1000 - 1) % 65535 + 1
 
     def secret_key(self, *, create: bool = False) -> str:
-        """PPID_SECRET_KEY, else the key kept in the data dir (created by `ppid dev`)."""
+        """The token signing key: PPID_SECRET_KEY, else the key kept in the data dir (created by `ppid dev`)."""
         if self.ppid_secret_key:
             return self.ppid_secret_key
-        path = self.data_dir / SECRET_KEY_FILE
+        if create:
+            self._split_single_key()
+        return self._kept(SECRET_KEY_FILE, "PPID_SECRET_KEY", create=create)
+
+    def previous_secret_keys(self) -> tuple[str, ...]:
+        """Former signing keys still accepted for verifying (PPID_SECRET_KEY_PREVIOUS), newest first."""
+        current = self.ppid_secret_key
+        keys = (k.strip() for k in self.ppid_secret_key_previous.split(","))
+        return tuple(dict.fromkeys(k for k in keys if k and k != current))
+
+    def tracking_secret(self, *, create: bool = False) -> str:
+        """PPID_TRACKING_SECRET, else the secret kept in the data dir (created by `ppid dev`)."""
+        if self.ppid_tracking_secret:
+            return self.ppid_tracking_secret
+        if create:
+            self._split_single_key()
+        elif (
+            not (self.data_dir / TRACKING_SECRET_FILE).exists() and (self.data_dir / SECRET_KEY_FILE).exists()
+        ):
+            # A data dir of before the split that `ppid dev` has not turned yet: its one key made the codes.
+            return (self.data_dir / SECRET_KEY_FILE).read_text().strip()
+        return self._kept(TRACKING_SECRET_FILE, "PPID_TRACKING_SECRET", create=create)
+
+    def _split_single_key(self) -> None:
+        """Migration of a data dir made when one key did both jobs: that key derived the tracking codes of
+        every case in it, so it becomes the tracking secret (existing receipts keep matching) and a new signing
+        key is made (signed-in staff sign in again, once). The tracking file is written first: a crash between
+        the two writes leaves both files holding the old key, which still works and is not split again."""
+        old, tracking = self.data_dir / SECRET_KEY_FILE, self.data_dir / TRACKING_SECRET_FILE
+        if old.exists() and not tracking.exists():
+            _write_private(tracking, old.read_text().strip())
+            _write_private(old, secrets.token_urlsafe(48))
+
+    def _kept(self, name: str, variable: str, *, create: bool) -> str:
+        path = self.data_dir / name
         if path.exists():
             return path.read_text().strip()
         if not create:
             raise MissingSecretKey(
-                "PPID_SECRET_KEY is not set (required outside `ppid dev`, which keeps one in the data dir)"
+                f"{variable} is not set (required outside `ppid dev`, which keeps one in the data dir)"
             )
-        path.parent.mkdir(parents=True, exist_ok=True)
         key = secrets.token_urlsafe(48)
-        path.write_text(key)
-        path.chmod(0o600)
+        _write_private(path, key)
         return key
 
 

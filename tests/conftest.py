@@ -105,6 +105,7 @@ def make_settings(tmp_path: Path, database_url: str, temporal_address: str, **ex
         temporal_address=temporal_address,
         ppid_data_dir=tmp_path,
         ppid_secret_key="test-secret-key-that-is-long-enough-for-hs256",
+        ppid_tracking_secret="test-tracking-secret-that-never-changes",
         **values,
     )
 

@@ -131,7 +131,7 @@ async def test_a_citizen_submits_objects_and_goes_to_the_komisi_informasi(
         await screenshot(page, "publik-keberatan-baru")
         await page.get_by_role("button", name="Kirim").click()
         await page.wait_for_load_state()
-        assert "Keberatan" in await page.locator("main").inner_text()
+        assert "Keberatan Anda tercatat" in await page.get_by_role("status").inner_text()
 
     case = dev.api("GET", f"/v1/requests/{request_id}", as_=PPID).json()
     [objection_id] = case["objections"]
@@ -154,7 +154,7 @@ async def test_a_citizen_submits_objects_and_goes_to_the_komisi_informasi(
         await screenshot(page, "publik-sengketa-baru")
         await page.get_by_role("button", name="Kirim").click()
         await page.wait_for_load_state()
-        assert "Komisi Informasi" in await page.locator("main").inner_text()
+        assert "diajukan kepada Komisi Informasi" in await page.get_by_role("status").inner_text()
 
     [dispute] = [d for d in dev.api("GET", "/v1/disputes", as_=CLERK).json() if d["request_id"] == request_id]
     url = f"/v1/disputes/{dispute['id']}"

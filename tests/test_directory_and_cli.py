@@ -190,3 +190,50 @@ def test_api_refuses_to_start_without_a_secret_key(cli_env: dict[str, str]) -> N
     result = _ppid("api", env=cli_env)
     assert result.returncode == 1
     assert "PPID_SECRET_KEY" in result.stderr
+
+
+def test_user_create_takes_the_password_from_stdin_or_the_environment(
+    cli_env: dict[str, str], tmp_path: Path
+) -> None:
+    """The README's admin command: `printf '%s\\n' "$PW" | ppid user create … --password-stdin`; or
+    PPID_USER_PASSWORD; never two sources at once (which one would win is a guess the operator cannot see)."""
+    import asyncio
+
+    from db.users import verify_password
+
+    def create(email: str, *args: str, stdin: str = "", **env: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [PPID, "user", "create", "--email", email, "--role", "admin", *args], input=stdin,
+            env={**cli_env, **env}, capture_output=True, text=True, timeout=120, check=False,
+        )  # fmt: skip
+
+    assert _ppid("migrate", env=cli_env).returncode == 0
+    # One line only: what follows it is not part of the password; spaces inside are.
+    piped = create("pipa@sanggau.example", "--password-stdin", stdin="kata sandi panjang\nbaris kedua\n")
+    assert piped.returncode == 0, piped.stderr
+    from_env = create("env@sanggau.example", PPID_USER_PASSWORD="rahasia-dari-env")
+    assert from_env.returncode == 0, from_env.stderr
+
+    for args, env, stdin, message in [
+        (["--password-stdin", "--password", "rahasia-123"], {}, "rahasia-123\n", "one way"),
+        (["--password-stdin"], {"PPID_USER_PASSWORD": "rahasia-123"}, "rahasia-123\n", "one way"),
+        (["--password", "rahasia-123"], {"PPID_USER_PASSWORD": "rahasia-456"}, "", "one way"),
+        ([], {}, "", "none given"),
+        (["--password-stdin"], {}, "", "the password is empty"),
+        (["--password-stdin"], {}, "pendek\n", "at least"),
+    ]:
+        refused = create("tolak@sanggau.example", *args, stdin=stdin, **env)
+        assert refused.returncode == 2, (args, env, refused.stdout)
+        assert message in refused.stderr, (args, env, refused.stderr)
+
+    async def hashes() -> dict[str, str | None]:
+        engine = make_engine(f"sqlite+aiosqlite:///{tmp_path / 'var' / 'ppid.sqlite3'}")
+        async with make_session_factory(engine)() as session:
+            users = (await session.scalars(select(User))).all()
+        await engine.dispose()
+        return {u.email: u.password_hash for u in users}
+
+    stored = asyncio.run(hashes())
+    assert set(stored) == {"pipa@sanggau.example", "env@sanggau.example"}  # nothing from a refused command
+    assert verify_password(stored["pipa@sanggau.example"], "kata sandi panjang")
+    assert verify_password(stored["env@sanggau.example"], "rahasia-dari-env")

@@ -169,6 +169,7 @@ def processes_on_pg(
         "DATABASE_URL": url, "TEMPORAL_ADDRESS": temporal_env.client.service_client.config.target_host,
         "TEMPORAL_TASK_QUEUE": task_queue, "SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(mailbox[1]),
         "PPID_SECRET_KEY": "test-secret-key-that-is-long-enough-for-hs256", "PPID_DATA_DIR": str(tmp_path),
+        "PPID_TRACKING_SECRET": "test-tracking-secret-that-never-changes",
     }  # fmt: skip
 
 

@@ -211,6 +211,7 @@ def test_api_runs_without_the_server_banner(monkeypatch: pytest.MonkeyPatch) -> 
     seen: dict[str, Any] = {}
     monkeypatch.setattr(uvicorn, "run", lambda *args, **kwargs: seen.update(kwargs))
     monkeypatch.setenv("PPID_SECRET_KEY", "test-secret-key-that-is-long-enough-for-hs256")
+    monkeypatch.setenv("PPID_TRACKING_SECRET", "test-tracking-secret-that-never-changes")
     get_settings.cache_clear()
     try:
         assert cli._cmd_api(argparse.Namespace()) == 0

@@ -45,6 +45,7 @@ async def probe(
     settings = Settings(
         _env_file=None, database_url=database_url, temporal_address=address, temporal_task_queue=task_queue,
         ppid_data_dir=Path(data_dir), ppid_secret_key="test-secret-key-that-is-long-enough-for-hs256",
+        ppid_tracking_secret="test-tracking-secret-that-never-changes",
     )  # fmt: skip
     client = await connect(settings)
     engine = make_engine(settings.effective_database_url)

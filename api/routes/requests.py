@@ -112,7 +112,7 @@ async def _replay(
         )
     body = await session.get(Body, existing.body_id)
     assert body is not None
-    return _created(existing, body, state.secret_key)
+    return _created(existing, body, state.tracking_secret)
 
 
 @router.post(
@@ -209,7 +209,7 @@ async def register_request(
                 obtain_method=payload.obtain_method.value,
                 copy_format=payload.copy_format.value if payload.copy_format else None,
                 delivery_method=payload.delivery_method.value,
-                tracking_code_hash=hash_code(tracking_code(request_id, state.secret_key)),
+                tracking_code_hash=hash_code(tracking_code(request_id, state.tracking_secret)),
                 idempotency_key=idempotency_key,
                 idempotency_fingerprint=fingerprint if idempotency_key else None,
                 received_at=received_at,
@@ -238,7 +238,7 @@ async def register_request(
         log.warning(
             "workflow of request %s not started yet; the reconciler will", request.registration_number
         )
-    return _created(request, body, state.secret_key), False
+    return _created(request, body, state.tracking_secret), False
 
 
 PAGE_SIZE = 50  # GET /v1/requests and the desk's list

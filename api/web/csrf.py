@@ -21,8 +21,11 @@ MAX_AGE_S = 12 * 3600
 
 
 def _serializer(request: Request) -> URLSafeTimedSerializer:
-    secret: str = request.app.state.ppid.secret_key
-    return URLSafeTimedSerializer(secret, salt="ppid-csrf")
+    state = request.app.state.ppid
+    # itsdangerous' key rotation: it signs with the last key and accepts any of them, so a form rendered just
+    # before PPID_SECRET_KEY rotated can still be posted.
+    keys: list[str] = [*reversed(state.previous_secret_keys), state.secret_key]
+    return URLSafeTimedSerializer(keys, salt="ppid-csrf")
 
 
 def csrf_token(request: Request) -> str:

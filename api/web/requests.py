@@ -297,7 +297,7 @@ async def receipt_page(
     view = await case_view(session, case, "staff")
     context = {
         "nav": "intake", "case": view, "r": r, "body": case.body, "unit": case.unit,
-        "nik": mask_nik(r.nik), "code": tracking_code(r.id, state.secret_key) if fresh else None,
+        "nik": mask_nik(r.nik), "code": tracking_code(r.id, state.tracking_secret) if fresh else None,
         "public_url": state.settings.public_url, "labels": VALUE_LABELS,
         "t1": next((d for d in view.deadlines if d.clock == "T1"), None),
     }  # fmt: skip

@@ -231,7 +231,7 @@ async def _case_context(
     r = case.request
     return {
         "case": view, "r": r, "body": case.body, "unit": case.unit, "labels": VALUE_LABELS,
-        "nik": mask_nik(r.nik), "code": tracking_code(r.id, state.secret_key) if fresh else None,
+        "nik": mask_nik(r.nik), "code": tracking_code(r.id, state.tracking_secret) if fresh else None,
         "t1": next((d for d in view.deadlines if d.clock == "T1"), None), "days": CLOCKS,
         "public_url": state.settings.public_url,
     }  # fmt: skip

@@ -13,7 +13,7 @@ import logging
 import uuid
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, FastAPI, Form, HTTPException, Request
+from fastapi import APIRouter, Depends, FastAPI, Form, HTTPException, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from limits import parse
 from pydantic import EmailStr, TypeAdapter, ValidationError
@@ -198,7 +198,7 @@ async def _send_codes(session: AsyncSession, state: AppState, address: str, numb
         {
             "reg": r.registration_number, "body_name": body.name, "information": r.information,
             "received": format_datetime(r.received_at, body.timezone),
-            "code": (code := tracking_code(r.id, state.secret_key)),
+            "code": (code := tracking_code(r.id, state.tracking_secret)),
             "tracking_link": f"{public}/lacak/{r.id}#kode={code}",
         }
         for r, body in rows
@@ -271,10 +271,22 @@ async def prove(
     return RedirectResponse(back_to, status_code=303)
 
 
+# What the case page confirms after an action of the citizen's (the `pesan` of api/web/public/objection.py).
+FLASH = {
+    "keberatan": "Keberatan Anda tercatat dan disampaikan kepada Atasan PPID; nomor dan tenggatnya ada di bawah.",
+    "diterima": "Anda menerima tanggapan Atasan PPID; perkara ini selesai.",
+    "sengketa": "Permohonan penyelesaian sengketa Anda telah diajukan kepada Komisi Informasi.",
+}
+
+
 @router.get("/lacak/{request_id}")
-async def case_page(request: Request, request_id: str, session: SessionDep, state: StateDep) -> Response:
+async def case_page(
+    request: Request, request_id: str, session: SessionDep, state: StateDep,
+    pesan: Annotated[str, Query(max_length=20)] = "",
+) -> Response:  # fmt: skip
     case = await citizen_case(request, session, request_id)
-    return page(request, "publik/perkara.html", await case_context(session, state, case))
+    context = await case_context(session, state, case) | {"flash": FLASH.get(pesan)}
+    return page(request, "publik/perkara.html", context)
 
 
 async def case_context(session: AsyncSession, state: AppState, case: LoadedCase) -> dict[str, Any]:
