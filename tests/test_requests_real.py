@@ -94,7 +94,7 @@ async def test_intake_receipt_task_extension_decision(real: Stack) -> None:
         f"/v1/requests/{created['id']}/decision", json={"outcome": "granted"}, headers=ppid
     )
     assert second.status_code == 409
-    # The decide and extension tasks are done; the grant opened the delivery (DOMAIN.md, Pasal 22(7)).
+    # The decide and extension tasks are done; the grant opened the delivery (docs/domain.md, Pasal 22(7)).
     tasks = (await real.http.get("/v1/tasks", headers=ppid)).json()
     assert [(t["kind"], t["case_id"]) for t in tasks] == [("deliver_information", created["id"])]
 

@@ -75,7 +75,7 @@ async def test_a_grant_opens_a_delivery_task_that_only_the_recorded_delivery_end
         f"/v1/requests/{created['id']}/decision", json={"outcome": "granted", "fee_idr": 15000}, headers=unit
     )
     assert granted.status_code == 200, granted.text
-    [task] = await _tasks(sim, unit, "deliver_information")  # DOMAIN.md: a grant creates a delivery task
+    [task] = await _tasks(sim, unit, "deliver_information")  # docs/domain.md: a grant creates a delivery task
     assert task["object"] == "request" and task["object_id"] == created["id"]
     assert task["due_at"] == created["due_at"] and task["status"] == "open"
     opened_on = datetime.fromisoformat(task["opened_at"]).date()
