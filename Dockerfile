@@ -20,12 +20,18 @@ COPY . .
 RUN pip install --no-cache-dir --no-deps . && pip check
 
 FROM python:3.11-slim
+# PYTHONDONTWRITEBYTECODE is not set here: pip compiled every module into /opt/venv when it installed them,
+# and the workflow sandbox re-imports the workflow modules for every run, reading those .pyc files. With it
+# set, ppid/bytecode.py would move the cache to /tmp and compile everything again in each container.
 ENV PATH=/opt/venv/bin:$PATH \
     PYTHONUNBUFFERED=1 \
-    PYTHONDONTWRITEBYTECODE=1 \
     PPID_API_HOST=0.0.0.0 \
     PPID_PORT=8000 \
     PPID_DATA_DIR=/app/var
+# Pango and a font for WeasyPrint (api/pdf.py: the registers' and letters' PDFs, rendered offline).
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core \
+ && rm -rf /var/lib/apt/lists/*
 RUN groupadd --system --gid 10001 ppid \
  && useradd --system --uid 10001 --gid ppid --home-dir /app --shell /usr/sbin/nologin ppid \
  && mkdir -p /app/var \

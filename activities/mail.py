@@ -116,8 +116,10 @@ class Mailer:
         return aiosmtplib.SMTP(
             hostname=s.smtp_host or "127.0.0.1",
             port=s.smtp_port or (465 if s.smtp_security == "tls" else 25),
-            username=s.smtp_username,
-            password=s.smtp_password,
+            # A relay inside the pemda network often takes mail without a login: an empty value means none
+            # (compose passes SMTP_USERNAME= through as "", and aiosmtplib would try to log in with it).
+            username=s.smtp_username or None,
+            password=s.smtp_password or None,
             use_tls=s.smtp_security == "tls",
             start_tls=True if s.smtp_security == "starttls" else False,
             timeout=15,

@@ -50,4 +50,7 @@ def explain_deadline(deadline: Deadline) -> str:
     if holidays:
         listed = "; ".join(f"{format_date(s.date)} ({s.reason})" for s in holidays)
         text += f"; hari libur yang tidak dihitung: {listed}"
-    return f"{text}. Versi kalender {deadline.calendar_version}."
+    versions = f"Versi kalender {deadline.calendar_version}"
+    if deadline.holidays_version:
+        versions += f", data hari libur nasional (paket holidays) {deadline.holidays_version}"
+    return f"{text}. {versions}."

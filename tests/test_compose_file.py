@@ -35,8 +35,6 @@ REQUIRED = {
     "PPID_TLS",
     "SMTP_HOST",
     "SMTP_PORT",
-    "SMTP_USERNAME",
-    "SMTP_PASSWORD",
     "MAIL_FROM",
     "PPID_SECRET_KEY",
     "PPID_TRACKING_SECRET",
@@ -73,20 +71,22 @@ def test_every_required_setting_uses_colon_question_mark_everywhere() -> None:
     assert SERVICES["proxy"]["environment"]["PPID_DOMAIN"].startswith("${PPID_DOMAIN:?")
 
 
+# Secrets that may be empty, and whose only default is empty: the previous signing key (only while rotating)
+# and the SMTP password (a relay that takes mail without a login).
+OPTIONAL_SECRETS = {"PPID_SECRET_KEY_PREVIOUS", "SMTP_PASSWORD"}
+
+
 def test_no_password_secret_or_key_has_a_default() -> None:
     for name, operator, value in references():
-        if re.search(r"PASSWORD|SECRET|_KEY|PWD", name) and name != "PPID_SECRET_KEY_PREVIOUS":
+        if re.search(r"PASSWORD|SECRET|_KEY|PWD", name) and name not in OPTIONAL_SECRETS:
             assert operator == ":?", f"${{{name}{operator}{value}}} has a default or may be empty"
-    # The previous signing key is optional and its only default is empty.
-    previous = [(op, v) for n, op, v in references() if n == "PPID_SECRET_KEY_PREVIOUS"]
-    assert previous == [(":-", "")]
+    for optional in OPTIONAL_SECRETS:
+        found = [(op, v) for n, op, v in references() if n == optional]
+        assert found and set(found) == {(":-", "")}, (optional, found)
     # And no literal value for them either.
     for svc in SERVICES.values():
         for key, value in (svc.get("environment") or {}).items():
-            if (
-                re.search(r"PASSWORD|SECRET_KEY|TRACKING_SECRET|PWD", key)
-                and key != "PPID_SECRET_KEY_PREVIOUS"
-            ):
+            if re.search(r"PASSWORD|SECRET_KEY|TRACKING_SECRET|PWD", key) and key not in OPTIONAL_SECRETS:
                 assert str(value).startswith("${") and ":?" in str(value), (key, value)
 
 

@@ -452,9 +452,8 @@ async def _run_stack(
         codes = await _stop(processes)
         laps("stop")
     outputs = {name: (logs / f"{name}.log").read_text(errors="replace") for name in processes}
-    # uvicorn re-raises the SIGTERM it caught once its graceful shutdown is done (uvicorn/server.py), so the
-    # API ends "killed by SIGTERM" (143 in Docker) after a clean shutdown; the worker and the outbox return 0.
-    assert codes == {"worker": 0, "outbox": 0, "api": -signal.SIGTERM}, (
+    # A clean stop is status 0 for all three (uvicorn's re-raised SIGTERM ends in ppid/cli.py's handler).
+    assert codes == {"worker": 0, "outbox": 0, "api": 0}, (
         codes, {n: o[-2000:] for n, o in outputs.items()},
     )  # fmt: skip
     assert "Application shutdown complete" in outputs["api"], outputs["api"][-2000:]

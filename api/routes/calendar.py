@@ -35,6 +35,9 @@ class DeadlineOut(BaseModel):
     due_at: datetime
     skipped: list[SkippedDay]
     calendar_version: int
+    # The `holidays` package release whose national holidays the calendar used: an upgrade can move a
+    # statutory date, so a deadline names the release it was computed with (null for calendar days).
+    holidays_version: str | None = None
     explanation: str
 
 
@@ -75,6 +78,7 @@ async def deadline(
         due_at=result.due_at,
         skipped=result.skipped,
         calendar_version=result.calendar_version,
+        holidays_version=result.holidays_version,
         explanation=explain_deadline(result),
     )
 
