@@ -12,6 +12,7 @@ from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from activities.case_file import build_case_file, render_case_file_html
+from activities.consequence_tests import open_cited_entry
 from activities.notices import Notice, deadline_moved, render
 from activities.objections import reasons_text
 from activities.records import (
@@ -218,6 +219,11 @@ class DisputeActivities:
                 # A withdrawal before registration ends the KI's registration task too.
                 await close_task(session, key=f"{dispute.id}:register", at=event.at)
                 await close_task(session, key=f"{dispute.id}:settle", at=event.at)
+                if outcome["outcome"] in DISCLOSURE_OUTCOMES and not final_due:
+                    # Final at once (a mediation agreement, Pasal 39): the cited DIK entry opens (Pasal 11(2)).
+                    await open_cited_entry(
+                        session, request, at=event.at, reason="dispute", ref=_ki_ref(dispute)
+                    )
                 if outcome["outcome"] in DISCLOSURE_OUTCOMES:
                     body = await session.get(Body, request.body_id)
                     assert body is not None
@@ -230,6 +236,11 @@ class DisputeActivities:
                     )  # fmt: skip
             case "final":
                 dispute.status = DisputeStatus.FINAL.value
+                if (dispute.outcome or {}).get("outcome") in DISCLOSURE_OUTCOMES:
+                    # The KI's order to disclose is final (Pasal 48(1)): the cited DIK entry opens (Pasal 11(2)).
+                    await open_cited_entry(
+                        session, request, at=event.at, reason="dispute", ref=_ki_ref(dispute)
+                    )
             case "court_objection":
                 dispute.status = DisputeStatus.COURT_OBJECTION.value
                 dispute.final_at = None  # not final while the court hears it (Pasal 47-48)
@@ -427,3 +438,13 @@ class DisputeActivities:
 def _sentence(text: str) -> str:
     """A notice line starts with a capital letter; the rest is kept as written (numbers, names)."""
     return text[:1].upper() + text[1:]
+
+
+def _ki_ref(dispute: Dispute) -> str:
+    """The KI decision that ordered disclosure, as the DIK history names it."""
+    number = (dispute.outcome or {}).get("decision_number")
+    return (
+        f"putusan Komisi Informasi {number}"
+        if number
+        else f"sengketa {dispute.register_number or dispute.id}"
+    )

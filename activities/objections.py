@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
+from activities.consequence_tests import open_cited_entry
 from activities.notices import Notice, deadline_moved, render
 from activities.records import (
     add_timeline,
@@ -188,6 +189,10 @@ class ObjectionActivities:
                 objection.dispute_deadline = datetime.fromisoformat(str(data["dispute_deadline"]))
                 await close_task(session, key=answer_task, at=event.at)
                 if data["response"]["outcome"] in GRANTING_ANSWERS:
+                    # The Atasan ordered disclosure: the DIK entry the refusal cited opens (Pasal 11(2)).
+                    await open_cited_entry(
+                        session, request, at=event.at, reason="objection", ref=objection.registration_number
+                    )
                     # The Atasan ordered disclosure: the PPID must now deliver (Pasal 36); only recording the
                     # delivery ends this task.
                     await open_task(

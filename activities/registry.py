@@ -7,10 +7,13 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from activities.annual_reports import AnnualReportActivities
 from activities.calendar import CalendarActivities
 from activities.calendar_watch import CalendarWatchActivities
+from activities.consequence_tests import ConsequenceTestActivities
 from activities.disputes import DisputeActivities
 from activities.mail import MailActivities
+from activities.monev import MonevActivities
 from activities.objections import ObjectionActivities
 from activities.requests import RequestActivities
 from ppid.settings import Settings
@@ -24,6 +27,8 @@ def build_activities(
     objections = ObjectionActivities(session_factory, settings)
     disputes = DisputeActivities(session_factory, settings)
     mail = MailActivities(session_factory, settings)
+    reports = AnnualReportActivities(session_factory, settings)
+    monev = MonevActivities(session_factory, settings)
     return [
         calendar.compute_deadline,
         CalendarWatchActivities(session_factory).check_calendar_year,
@@ -35,4 +40,10 @@ def build_activities(
         disputes.record_dispute_event,
         mail.send_notification,
         mail.send_notifications,
+        ConsequenceTestActivities(session_factory, settings).record_consequence_test_event,
+        reports.plan_annual_report,
+        reports.annual_report_bodies,
+        reports.record_annual_report_event,
+        monev.plan_monev_alarms,
+        monev.record_monev_event,
     ]

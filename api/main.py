@@ -24,19 +24,29 @@ from api.routes import (
     health,
     objections,
     requests,
+    statistics,
     tasks,
     users,
 )
+from api.routes import consequence_tests as consequence_test_routes
+from api.routes import dip as dip_routes
+from api.routes import monev as monev_routes
+from api.routes import reports as report_routes
 from api.state import AppState
 from api.web import admin as admin_pages
+from api.web import consequence_tests as consequence_test_pages
+from api.web import dip as dip_pages
 from api.web import disputes as dispute_pages
+from api.web import monev as monev_pages
 from api.web import notices as notice_pages
 from api.web import objections as objection_pages
+from api.web import reports as report_pages
 from api.web import requests as request_pages
 from api.web import staff as staff_pages
 from api.web.public import home as public_home
 from api.web.public import intake as public_intake
 from api.web.public import objection as public_objection
+from api.web.public import registers as public_registers
 from api.web.public import tracking as public_tracking
 from api.web.session import install_sessions
 from db.session import make_engine, make_session_factory
@@ -81,17 +91,26 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_docs(app)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")  # the pages' scripts and styles
     tracking = [Depends(limit_tracking)]
-    for module in (health, auth, users, bodies, calendar, requests, objections, disputes, tasks):
+    for module in (health, auth, users, bodies, calendar, requests, objections, disputes, tasks, statistics):
         app.include_router(module.router, dependencies=tracking)
+    app.include_router(dip_routes.router, dependencies=tracking)  # the DIP register (Pasal 11(1)(a))
+    app.include_router(consequence_test_routes.router, dependencies=tracking)  # uji konsekuensi and DIK (§9)
+    app.include_router(monev_routes.router, dependencies=tracking)  # the KI's yearly monev (Perki 1/2022)
+    app.include_router(report_routes.router, dependencies=tracking)  # the yearly report (Pasal 12)
     app.include_router(staff_pages.router)
+    app.include_router(dip_pages.router)
+    app.include_router(consequence_test_pages.router)  # /staf/uji, /dik/{body}/{entry}/berita-acara
     app.include_router(request_pages.router)
     app.include_router(admin_pages.router)
     app.include_router(objection_pages.router)
     app.include_router(dispute_pages.router)
     app.include_router(notice_pages.router)
+    app.include_router(monev_pages.router)  # /ki/monev, /staf/monev, /monev/{komisi}/{year}
+    app.include_router(report_pages.router)  # /staf/laporan, /staf/evaluasi-unit, /laporan, /statistik
     # The citizen's portal. Objection pages before tracking: both live under /lacak/{id}.
     for public in (public_home, public_intake, public_objection, public_tracking):
         app.include_router(public.router, dependencies=tracking)
+    app.include_router(public_registers.router, dependencies=tracking)  # /dip/{body}, /dik/{body}
     if settings.ppid_bench:
         app.include_router(bench.router)
     if settings.ppid_clock == "simulated":  # training and acceptance mode only

@@ -166,15 +166,37 @@ class ExtensionIn(_In):
 
 
 class ExemptionIn(_In):
-    article: Annotated[str, Field(json_schema_extra={"enum": EXEMPTION_ARTICLES})]
-    consequence_test: Annotated[str, StringConstraints(strip_whitespace=True, min_length=10, max_length=5000)]
+    """The ground of a refusal: an entry of the DIK in force (`dik_entry`: its article and consequence are
+    copied into the decision), or the article with the consequence test in words (then the timeline warns that
+    no approved test stands behind it)."""
+
+    dik_entry: (
+        Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=32)] | None
+    ) = None
+    article: Annotated[str | None, Field(json_schema_extra={"enum": EXEMPTION_ARTICLES})] = Field(
+        default=None, validate_default=True
+    )
+    consequence_test: (
+        Annotated[str, StringConstraints(strip_whitespace=True, min_length=10, max_length=5000)] | None
+    ) = Field(default=None, validate_default=True)
 
     @field_validator("article")
     @classmethod
-    def _article(cls, value: str) -> str:
+    def _article(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if value is None:
+            if info.data.get("dik_entry"):
+                return None
+            raise ValueError("wajib diisi (atau rujuk entri DIK dengan dik_entry)")
         value = value.strip().lower().replace(" ", "")
         if value not in EXEMPTION_ARTICLES:
             raise ValueError(f"dasar pengecualian harus salah satu dari {', '.join(EXEMPTION_ARTICLES)}")
+        return value
+
+    @field_validator("consequence_test")
+    @classmethod
+    def _consequence_test(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if value is None and not info.data.get("dik_entry"):
+            raise ValueError("wajib diisi (atau rujuk entri DIK dengan dik_entry)")
         return value
 
 

@@ -7,7 +7,8 @@ Starts `ppid dev` (real clock) on fresh data and measures:
 - open_cases: memory of the Temporal dev server and the worker, and disk, with >= 10,000 open cases;
 - the Temporal floor (bench/floor.py): no-op cases and no-op Updates on the same dev server, the best any
   Temporal-backed intake or staff action reaches on this machine;
-then `ppid dev --clock simulated` for deadline_burst: n T1 clocks due at the same moment, how fast they drain.
+then `ppid dev --clock simulated` for deadline_burst: n T1 clocks due at the same moment, how fast they drain;
+then statistics (bench/statistics.py): the service figures of a body-year of 50,000 requests, against COUNT(*).
 Figures go to bench/results/latest.json. Targets are reported, not asserted.
 """
 
@@ -32,6 +33,7 @@ from typing import Any
 import httpx
 
 from bench import floor
+from bench import statistics as statistics_bench
 from bench.figures import percentile
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -49,6 +51,8 @@ TARGETS = {
     "intake.cases_per_s": (">=", 30), "intake.p99_ms": ("<=", 300), "intake.ratio": (">=", 0.2),
     "staff_update.p50_ms": ("<=", 25), "staff_update.p99_ms": ("<=", 100), "deadline_burst.drain_s": ("<=", 30),
     "open_cases.server_rss_mb": ("<=", 700), "open_cases.worker_rss_mb": ("<=", 250),
+    "statistics.sqlite_s": ("<=", statistics_bench.TARGET_S),
+    "statistics.postgresql_s": ("<=", statistics_bench.TARGET_S),
 }  # fmt: skip
 
 
@@ -380,6 +384,9 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
             results["deadline_burst"] = {"n": args.burst, "drain_s": None, "p99_lag_ms": None,
                                          "error": f"not drained within {args.burst_timeout:.0f}s"}  # fmt: skip
         print(f"  {results['deadline_burst']}", flush=True)
+        save(results)
+        # The service figures of a body-year of 50,000 requests, on SQLite and PostgreSQL (bench/statistics.py).
+        results["statistics"] = await statistics_bench.measure_safely(work)
     results["finished_at"] = datetime.now(UTC).isoformat()
     results["targets"] = {}
     for key, (op, bound) in TARGETS.items():

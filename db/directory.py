@@ -94,6 +94,7 @@ async def import_directory(session: AsyncSession, text: str) -> ImportSummary:
         body.ppid_email = str(body_entry.ppid_email)
         body.atasan_email = str(body_entry.atasan_email)
         body.head_email = str(body_entry.head_email)
+        body.uk_review_days, body.uk_approval_days = body_entry.uk_review_days, body_entry.uk_approval_days
         session.add(body)
         # Units missing from the file are kept: requests may still refer to them.
         by_slug = {u.slug: u for u in body.units}

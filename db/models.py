@@ -53,6 +53,10 @@ class Body(Timestamped, Base):
     ppid_email: Mapped[str] = mapped_column(String(254))
     atasan_email: Mapped[str] = mapped_column(String(254))
     head_email: Mapped[str] = mapped_column(String(254))
+    # The consequence test's steps, in working days (the directory file's optional keys; None: the defaults
+    # of activities/consequence_tests.py).
+    uk_review_days: Mapped[int | None] = mapped_column(Integer)
+    uk_approval_days: Mapped[int | None] = mapped_column(Integer)
 
     # Loaded only where asked for (selectinload/joinedload): a case's activity reads its body on every event
     # and must not load every unit of a kabupaten with it.
@@ -229,6 +233,7 @@ class Task(Timestamped, Base):
     document_id: Mapped[str | None] = mapped_column(String(64))  # an uploaded document, if any
     completed_by: Mapped[str | None] = mapped_column(String(254))
     close_reason: Mapped[str | None] = mapped_column(Text)  # why it ended without its action (cancelled)
+    note: Mapped[str | None] = mapped_column(Text)  # what the assignee must know (a test's warning)
 
 
 class Notification(Timestamped, Base):
@@ -307,3 +312,230 @@ class CalendarChangeRow(Base):
     reason: Mapped[str] = mapped_column(Text, default="")
     created_by: Mapped[str] = mapped_column(String(254))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class DipEntry(Timestamped, Base):
+    """An entry of the Daftar Informasi Publik (UU Pasal 11(1)(a); Perki 1/2021 format): information the body
+    holds and publishes, by category (berkala Pasal 9, serta merta Pasal 10, setiap saat Pasal 11). The
+    information itself is a link or a document in the file store (db/filestore.py, by sha256); an entry taken
+    down is unpublished, not deleted, so the register keeps what was public and when."""
+
+    __tablename__ = "dip_entries"
+    __table_args__ = (Index("ix_dip_entries_body_published", "body_id", "published"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    body_id: Mapped[int] = mapped_column(ForeignKey("bodies.id", ondelete="CASCADE"))
+    unit_id: Mapped[int | None] = mapped_column(
+        ForeignKey("units.id")
+    )  # the unit holding it; none: PPID Utama
+    title: Mapped[str] = mapped_column(String(300))
+    summary: Mapped[str] = mapped_column(Text)  # ringkasan isi informasi
+    category: Mapped[str] = mapped_column(String(16))  # berkala | serta_merta | setiap_saat
+    responsible_officer: Mapped[str] = mapped_column(String(200))  # pejabat yang menguasai informasi
+    made_when: Mapped[str] = mapped_column(
+        String(120)
+    )  # waktu pembuatan, as written ("2025", "setiap bulan")
+    made_place: Mapped[str] = mapped_column(String(200))  # tempat pembuatan
+    form: Mapped[str] = mapped_column(String(120))  # bentuk informasi: tercetak / elektronik / ...
+    retention: Mapped[str] = mapped_column(String(120))  # jangka waktu penyimpanan, as written
+    url: Mapped[str | None] = mapped_column(String(1000))
+    document_sha256: Mapped[str | None] = mapped_column(String(64))
+    document_filename: Mapped[str | None] = mapped_column(String(255))
+    document_content_type: Mapped[str | None] = mapped_column(String(100))
+    document_size: Mapped[int | None] = mapped_column(Integer)
+    published: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_by: Mapped[str] = mapped_column(String(254))
+    updated_by: Mapped[str | None] = mapped_column(String(254))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class ConsequenceTest(Timestamped, Base):
+    """An uji konsekuensi (UU Pasal 19; PP 61/2010 Pasal 3; Perki 1/2021 Pasal 49): drafted by a PPID, reviewed
+    by the PPID Utama, approved by the Atasan PPID; its approval puts the information in the DIK."""
+
+    __tablename__ = "consequence_tests"
+    __table_args__ = (Index("ix_consequence_tests_body_status", "body_id", "status"),)
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)  # opaque random hex
+    body_id: Mapped[int] = mapped_column(ForeignKey("bodies.id"))
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))  # the unit holding the information
+    request_id: Mapped[str | None] = mapped_column(ForeignKey("requests.id"), index=True)
+    renews_entry_id: Mapped[str | None] = mapped_column(String(32))  # a retest of this DIK entry (Pasal 10)
+    status: Mapped[str] = mapped_column(String(16))  # submitted | returned | forwarded | approved | refused
+    information: Mapped[str] = mapped_column(Text)
+    documents: Mapped[str] = mapped_column(Text)
+    excepted_part: Mapped[str | None] = mapped_column(Text)
+    article: Mapped[str] = mapped_column(String(4))  # 17a … 17j
+    point: Mapped[int | None] = mapped_column(Integer)  # angka of the ground, if any
+    other_law: Mapped[str | None] = mapped_column(Text)
+    information_kind: Mapped[str] = mapped_column(String(40), default="other")  # Pasal 18(1)
+    harm: Mapped[str] = mapped_column(Text)  # konsekuensi bila dibuka
+    public_interest: Mapped[str] = mapped_column(Text)  # Pasal 2(4)
+    # Who took part besides the chain (e.g. the unit's head, a records officer, an expert), one per line.
+    participants: Mapped[str | None] = mapped_column(Text)
+    conclusion: Mapped[str] = mapped_column(String(16))  # closed | open | partly_closed
+    exemption_until: Mapped[date | None] = mapped_column(Date)
+    exemption_condition: Mapped[str | None] = mapped_column(Text)
+    submitted_by: Mapped[str] = mapped_column(String(254))
+    submitted_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    rounds: Mapped[int] = mapped_column(Integer, default=1)  # review rounds (a return starts another)
+    review_note: Mapped[str | None] = mapped_column(Text)
+    reviewed_by: Mapped[str | None] = mapped_column(String(254))
+    decision_note: Mapped[str | None] = mapped_column(Text)
+    decided_by: Mapped[str | None] = mapped_column(String(254))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # the current step's SLA
+    number: Mapped[str | None] = mapped_column(String(64), unique=True)  # the berita acara's, on approval
+    dik_entry_id: Mapped[str | None] = mapped_column(String(32))
+    workflow_id: Mapped[str] = mapped_column(String(80))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class DikEntry(Timestamped, Base):
+    """An entry of the Daftar Informasi yang Dikecualikan (Perki 1/2021 columns): information excepted by an
+    approved consequence test, in force until its period ends, a determination opens it (PP 61/2010 Pasal
+    11), an Atasan's answer or a KI decision orders it opened, or a new test supersedes it (Pasal 10). Its
+    history is in `timeline_events` (subject_type `dik`)."""
+
+    __tablename__ = "dik_entries"
+    __table_args__ = (Index("ix_dik_entries_body_status", "body_id", "status"),)
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)  # opaque random hex
+    body_id: Mapped[int] = mapped_column(ForeignKey("bodies.id"))
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))  # the responsible unit
+    test_id: Mapped[str] = mapped_column(ForeignKey("consequence_tests.id"), unique=True)
+    number: Mapped[str] = mapped_column(String(64), unique=True)  # berita acara uji konsekuensi
+    information: Mapped[str] = mapped_column(Text)
+    excepted_part: Mapped[str | None] = mapped_column(Text)
+    article: Mapped[str] = mapped_column(String(4))
+    point: Mapped[int | None] = mapped_column(Integer)
+    other_law: Mapped[str | None] = mapped_column(Text)
+    consequence: Mapped[str] = mapped_column(Text)
+    exemption_until: Mapped[date | None] = mapped_column(Date)
+    exemption_condition: Mapped[str | None] = mapped_column(Text)
+    decided_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    approved_by: Mapped[str] = mapped_column(String(254))  # the Atasan PPID (staff only, never public)
+    status: Mapped[str] = mapped_column(String(16))  # in_force | opened | superseded
+    determination_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # PP 61/2010 Pasal 11
+    opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    opened_reason: Mapped[str | None] = mapped_column(String(16))  # determination|expired|objection|dispute
+    superseded_by: Mapped[str | None] = mapped_column(String(32))  # the entry that replaced it
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class MonevRound(Timestamped, Base):
+    """A Komisi Informasi's yearly monev (Perki 1/2022): its questionnaire, the bodies' self-assessment window
+    and the verification deadline, on the KI's calendar; `status` draft → open → closed → published."""
+
+    __tablename__ = "monev_rounds"
+    __table_args__ = (UniqueConstraint("komisi_id", "year"),)
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)  # opaque random hex
+    komisi_id: Mapped[int] = mapped_column(ForeignKey("komisi_informasi.id"))
+    year: Mapped[int] = mapped_column(Integer)
+    opens_on: Mapped[date] = mapped_column(Date)  # the bodies may answer from 00:00 (KI's zone)
+    closes_on: Mapped[date] = mapped_column(Date)  # ... until 23:59:59 of this day
+    verification_due: Mapped[date] = mapped_column(Date)  # the KI verifies and scores by the end of this day
+    status: Mapped[str] = mapped_column(String(16))
+    opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    workflow_id: Mapped[str | None] = mapped_column(String(80))
+    created_by: Mapped[str] = mapped_column(String(254))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class MonevIndicator(Base):
+    """An indicator of a round's questionnaire with its weight (whole percent; a round's weights sum to 100)."""
+
+    __tablename__ = "monev_indicators"
+    __table_args__ = (UniqueConstraint("round_id", "code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[str] = mapped_column(ForeignKey("monev_rounds.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    code: Mapped[str] = mapped_column(String(8))
+    name: Mapped[str] = mapped_column(String(200))
+    weight: Mapped[int] = mapped_column(Integer)
+
+
+class MonevQuestion(Base):
+    """A question of an indicator, the evidence (data dukung) it needs, and the register that can pre-fill it
+    (domain/monev.py Prefill), if any."""
+
+    __tablename__ = "monev_questions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    indicator_id: Mapped[int] = mapped_column(
+        ForeignKey("monev_indicators.id", ondelete="CASCADE"), index=True
+    )
+    position: Mapped[int] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(Text)
+    evidence: Mapped[str] = mapped_column(Text)
+    prefill: Mapped[str | None] = mapped_column(String(32))
+
+
+class MonevAnswer(Timestamped, Base):
+    """A body's answer to a question: its text, evidence links and files (bytes in the file store by sha256,
+    db/filestore.py), the figures the registers pre-filled, and the KI's verified score (0-100) and note."""
+
+    __tablename__ = "monev_answers"
+    __table_args__ = (UniqueConstraint("round_id", "body_id", "question_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[str] = mapped_column(ForeignKey("monev_rounds.id", ondelete="CASCADE"), index=True)
+    body_id: Mapped[int] = mapped_column(ForeignKey("bodies.id"))
+    question_id: Mapped[int] = mapped_column(ForeignKey("monev_questions.id", ondelete="CASCADE"))
+    answer: Mapped[str] = mapped_column(Text, default="")
+    links: Mapped[list[str] | None] = mapped_column(JSON)
+    files: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)  # {sha256, filename, content_type, size}
+    prefilled: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    score: Mapped[int | None] = mapped_column(Integer)
+    note: Mapped[str | None] = mapped_column(Text)
+    verified_by: Mapped[str | None] = mapped_column(String(254))
+    verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    updated_by: Mapped[str | None] = mapped_column(String(254))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class MonevSubmission(Base):
+    """A body's submitted self-assessment: its answers are then the KI's to verify."""
+
+    __tablename__ = "monev_submissions"
+    __table_args__ = (UniqueConstraint("round_id", "body_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[str] = mapped_column(ForeignKey("monev_rounds.id", ondelete="CASCADE"), index=True)
+    body_id: Mapped[int] = mapped_column(ForeignKey("bodies.id"))
+    submitted_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    submitted_by: Mapped[str] = mapped_column(String(254))
+
+
+class AnnualReport(Timestamped, Base):
+    """The yearly Laporan Layanan Informasi Publik of a body (UU Pasal 12; Perki 1/2021 Pasal 56): the narrative
+    sections the PPID Utama writes, and from its submission on the figures of the registers as they stood then
+    (`figures`) with the PDF sent to the Atasan PPID and the Komisi Informasi (in the file store by sha256).
+    Until then the figures are read live from the registers (db/reports.py)."""
+
+    __tablename__ = "annual_reports"
+    __table_args__ = (UniqueConstraint("body_id", "year"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    body_id: Mapped[int] = mapped_column(ForeignKey("bodies.id", ondelete="CASCADE"))
+    year: Mapped[int] = mapped_column(Integer)  # the year reported on; due 31 March of the next
+    status: Mapped[str] = mapped_column(String(16), default="draft")  # draft | submitted
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    prepared_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # the workflow opened the PPID's task
+    policy: Mapped[str] = mapped_column(Text, default="")  # 1. kebijakan layanan
+    facilities: Mapped[str] = mapped_column(Text, default="")  # 2. sarana dan prasarana
+    staff_budget: Mapped[str] = mapped_column(Text, default="")  # 2. sumber daya manusia dan anggaran
+    obstacles: Mapped[str] = mapped_column(Text, default="")  # 5. kendala internal dan eksternal
+    recommendations: Mapped[str] = mapped_column(Text, default="")  # 6. rekomendasi dan rencana tindak lanjut
+    updated_by: Mapped[str | None] = mapped_column(String(254))
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    submitted_by: Mapped[str | None] = mapped_column(String(254))
+    submitted_late: Mapped[bool] = mapped_column(Boolean, default=False)
+    figures: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # the snapshot at submission
+    pdf_sha256: Mapped[str | None] = mapped_column(String(64))
+    pdf_size: Mapped[int | None] = mapped_column(Integer)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

@@ -24,6 +24,10 @@ class Exemption(BaseModel):
 
     article: str
     consequence_test: str
+    # The DIK entry the refusal cites (its article and consequence copied above), and its public summary.
+    dik_entry: str | None = None
+    dik_number: str | None = None
+    dik_summary: str | None = None
 
 
 # The generation of workflow code a case runs, fixed in its input when it starts (so it needs no patch

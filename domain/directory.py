@@ -61,6 +61,9 @@ class BodyEntry(_Entry):
     ppid_email: EmailStr
     atasan_email: EmailStr
     head_email: EmailStr
+    # Working days of the consequence test's review (PPID Utama) and approval (Atasan PPID); None: 5 each.
+    uk_review_days: int | None = Field(default=None, ge=1, le=60)
+    uk_approval_days: int | None = Field(default=None, ge=1, le=60)
     units: list[UnitEntry] = Field(default_factory=list)
 
     _tz = field_validator("timezone")(_check_timezone)

@@ -12,6 +12,7 @@ ROMAN_MONTHS = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI
 class Register(StrEnum):
     REQUEST = "PPID"
     OBJECTION = "KEB"
+    CONSEQUENCE_TEST = "UK"  # berita acara uji konsekuensi (PP 61/2010 Pasal 3), the DIK entry's number
 
 
 def local_year_month(moment: datetime, tz: str) -> tuple[int, int]:

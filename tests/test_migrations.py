@@ -19,7 +19,10 @@ from tests.pg import PostgresCluster
 
 TABLES = {
     "komisi_informasi", "bodies", "units", "users", "requests", "objections", "disputes", "tasks",
-    "notifications", "timeline_events", "calendar_changes", "registration_counters", "documents",
+    "notifications", "timeline_events", "calendar_changes", "registration_counters", "documents", "dip_entries",
+    "consequence_tests", "dik_entries",
+    "monev_rounds", "monev_indicators", "monev_questions", "monev_answers", "monev_submissions",
+    "annual_reports",
 }  # fmt: skip
 
 

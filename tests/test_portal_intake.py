@@ -166,7 +166,10 @@ async def test_the_form_names_each_control_once_and_preselects_the_body(portal: 
     page = await _form_page(portal.http)
     for word in LABEL_WORDS:
         assert len(page.names_with(word)) == 1, (word, page.names_with(word))
-    assert page.names_with("Kirim") == ["Kirim permohonan"] and page.buttons == ["Kirim permohonan"]
+    assert page.names_with("Kirim") == ["Kirim permohonan"] and page.buttons == [
+        "Cari informasi",
+        "Kirim permohonan",
+    ]  # DIP search
     html = (await portal.http.get("/permohonan/baru?body=kab-sanggau&unit=dinkes")).text
     assert '<option value="kab-sanggau" selected>' in html
     assert '<option value="kab-sanggau/dinkes" selected>' in html

@@ -1,19 +1,26 @@
 """One long-running workflow (`kalender-tahunan`) that runs the yearly calendar check on the first day of
-every month, and continues as new each year to keep its history short."""
+every month, and continues as new each year to keep its history short. On the same monthly beat it makes
+sure every body of the directory has the yearly report workflow of the current year (workflows/annual_report.py):
+a child left running on its own (abandoned), started once per body and year."""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 
 from temporalio import workflow
+from temporalio.common import WorkflowIDReusePolicy
+from temporalio.exceptions import WorkflowAlreadyStartedError
+from temporalio.workflow import ParentClosePolicy
 
 with workflow.unsafe.imports_passed_through():
     # Passed through: the pure core and the stateless shared helpers are not re-run by the sandbox per run.
+    from domain.annual_report import ReportBodies, ReportStart, workflow_id
     from domain.contracts import CalendarCheck, Recorded
     from workflows.common import OUTBOX, CaseWorkflow, db_activity
 
 WATCH_WORKFLOW_ID = "kalender-tahunan"
 CHECKS_PER_RUN = 12
+ANNUAL_REPORTS = "annual-reports"  # the patch that added the report workflows' start
 
 
 def first_of_next_month(now: datetime) -> datetime:
@@ -38,8 +45,25 @@ class CalendarWatchWorkflow(CaseWorkflow):
         for _ in range(CHECKS_PER_RUN):
             recorded = await db_activity("check_calendar_year", CalendarCheck(at=workflow.now()), Recorded)
             self._send(recorded.notification_ids)
+            if workflow.patched(ANNUAL_REPORTS):
+                await self._start_annual_reports()
             await workflow.sleep(
                 max(first_of_next_month(workflow.now()) - workflow.now(), timedelta(minutes=1))
             )
         await self._finish()
         workflow.continue_as_new()
+
+    async def _start_annual_reports(self) -> None:
+        """The report workflow of the current year for each body; one already started is left as it is (its id
+        is never reused: a report submitted stays submitted)."""
+        year = workflow.now().year  # the check runs at 01:00 UTC on the 1st: the same year in every zone
+        found = await db_activity("annual_report_bodies", year, ReportBodies)
+        for body in found.bodies:
+            try:
+                await workflow.start_child_workflow(
+                    "AnnualReportWorkflow", ReportStart(body=body, year=year), id=workflow_id(body, year),
+                    parent_close_policy=ParentClosePolicy.ABANDON,
+                    id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
+                )  # fmt: skip
+            except WorkflowAlreadyStartedError:
+                pass

@@ -8,12 +8,18 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.worker import Replayer
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
+from workflows.annual_report import AnnualReportWorkflow
 from workflows.calendar_watch import CalendarWatchWorkflow
+from workflows.consequence_test import ConsequenceTestWorkflow
 from workflows.dispute import DisputeWorkflow
+from workflows.monev import MonevRoundWorkflow
 from workflows.objection import ObjectionWorkflow
 from workflows.request import RequestWorkflow
 
-ALL_WORKFLOWS: list[type[Any]] = [RequestWorkflow, ObjectionWorkflow, DisputeWorkflow, CalendarWatchWorkflow]
+ALL_WORKFLOWS: list[type[Any]] = [
+    RequestWorkflow, ObjectionWorkflow, DisputeWorkflow, CalendarWatchWorkflow, ConsequenceTestWorkflow,
+    AnnualReportWorkflow, MonevRoundWorkflow,
+]  # fmt: skip
 # Third-party modules the workflows use without importing them (see workflow_runner).
 PASSTHROUGH = ("pydantic_core",)
 

@@ -18,6 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from temporalio.client import Client
 
+from activities.records import add_timeline
 from api.cases import LoadedCase, case_view, load_case, require_ppid_of, require_view
 from api.deps import OptionalStaffDep, SessionDep, Staff, StaffDep, StateDep, TemporalDep, limit_intake
 from api.documents import (
@@ -44,6 +45,7 @@ from api.schemas import (
 from api.state import AppState
 from api.updates import run_update
 from db.calendar_repo import load_calendar
+from db.dik_repo import find_dik_entry
 from db.filestore import FileStore
 from db.intake import (
     find_by_idempotency_key,
@@ -65,6 +67,7 @@ from domain.contracts import (
 )
 from domain.dates_id import format_datetime
 from domain.enums import Channel, RequestStatus, Role
+from domain.exceptions import GROUNDS, period_text
 from domain.registration import Register
 from domain.tracking import hash_code, tracking_code
 from ppid.temporal_client import start_request_workflow
@@ -461,9 +464,8 @@ router.add_api_route(
 )  # fmt: skip
 async def decide(request_id: str, payload: DecisionIn, session: SessionDep, staff: StaffDep,
                  temporal: TemporalDep, state: StateDep) -> CaseOut:  # fmt: skip
-    return await decide_request(
-        session, temporal, staff, request_id, payload, store=FileStore.of(state.settings)
-    )
+    now, store = await state.now(), FileStore.of(state.settings)
+    return await decide_request(session, temporal, staff, request_id, payload, at=now, store=store)
 
 
 async def decide_request(
@@ -486,9 +488,10 @@ async def decide_request(
         uploaded_by=staff.email,
         at=at,
     )
+    exemption = await cited_exemption(session, case, payload, at) if payload.exemption else None
     command = DecisionCommand(
         outcome=payload.outcome.value,
-        exemption=Exemption(**payload.exemption.model_dump()) if payload.exemption else None,
+        exemption=exemption,
         redactions=payload.redactions,
         holder_body=payload.holder_body,
         fee_idr=payload.fee_idr,
@@ -501,7 +504,70 @@ async def decide_request(
     except Exception:
         await discard_documents(session, [d.id for d in documents])
         raise
+    if exemption is not None and exemption.dik_entry is None and payload.outcome.value in NEEDS_TESTED_GROUND:
+        await warn_untested_refusal(session, case, exemption, staff.email, at)
     return await _fresh_view(session, case)
+
+
+# A refusal rests on tested ground (UU Pasal 19; PP 61/2010 Pasal 3): these outcomes cite an entry of the DIK.
+NEEDS_TESTED_GROUND = {"rejected", "partially_granted"}
+
+
+async def cited_exemption(
+    session: AsyncSession, case: LoadedCase, payload: DecisionIn, at: datetime | None
+) -> Exemption:
+    """The decision's exemption. Citing `dik_entry`: the entry must be of the case's body and in force (409 with
+    the reason otherwise, 422 naming `exemption.dik_entry` when there is none); its article and consequence are
+    copied, with the public summary the requester is shown (the notice and the tracking page)."""
+    assert payload.exemption is not None
+    given = payload.exemption
+    if not given.dik_entry:
+        assert given.article is not None and given.consequence_test is not None
+        return Exemption(article=given.article, consequence_test=given.consequence_test)
+    entry = await find_dik_entry(session, given.dik_entry)
+    if entry is None:
+        raise HTTPException(422, [{"loc": ["body", "exemption", "dik_entry"], "msg": "entri DIK tidak ditemukan",
+                                   "type": "value_error"}])  # fmt: skip
+    tz = case.body.timezone
+    if entry.body_id != case.body.id:
+        other = f"Entri DIK {entry.number} milik badan publik lain; rujuk DIK {case.body.name}."
+        raise HTTPException(status.HTTP_409_CONFLICT, other)
+    if entry.status != "in_force":
+        when = f" pada {format_datetime(entry.opened_at, tz)}" if entry.opened_at else ""
+        state = "telah dibuka" if entry.status == "opened" else "telah digantikan uji konsekuensi yang baru"
+        raise HTTPException(status.HTTP_409_CONFLICT, f"Entri DIK {entry.number} {state}{when}; tidak dapat "
+                            "menjadi dasar penolakan.")  # fmt: skip
+    today = (at or datetime.now(UTC)).astimezone(ZoneInfo(tz)).date()
+    if entry.exemption_until is not None and entry.exemption_until < today:
+        raise HTTPException(status.HTTP_409_CONFLICT, f"Jangka waktu pengecualian entri DIK {entry.number} "
+                            f"berakhir {period_text(entry.exemption_until, None)}.")  # fmt: skip
+    ground = GROUNDS[entry.article]
+    summary = (
+        f"{entry.information}: dikecualikan berdasarkan {ground.cite(entry.point)} ({ground.title}), "
+        f"{period_text(entry.exemption_until, entry.exemption_condition)}; uji konsekuensi disahkan Atasan PPID, "
+        f"berita acara nomor {entry.number}, tercatat dalam Daftar Informasi yang Dikecualikan {case.body.name}"
+    )
+    return Exemption(
+        article=entry.article, consequence_test=f"{entry.consequence} ({summary}.)", dik_entry=entry.id,
+        dik_number=entry.number, dik_summary=summary,
+    )  # fmt: skip
+
+
+async def warn_untested_refusal(
+    session: AsyncSession, case: LoadedCase, exemption: Exemption, actor: str, at: datetime | None
+) -> None:
+    """A refusal on a Pasal 17 article that cites no DIK entry stays valid (the contract allows it), but the
+    timeline says no approved consequence test stands behind it (UU Pasal 19; PP 61/2010 Pasal 3)."""
+    ground = GROUNDS.get(exemption.article)
+    article = ground.article if ground else exemption.article
+    await add_timeline(
+        session, key=f"{case.request.id}:exemption_untested", case_id=case.request.id,
+        at=at or datetime.now(UTC), event="exemption_untested", actor=actor, internal=True,
+        label=f"Peringatan: penolakan berdasarkan {article} tanpa merujuk entri Daftar Informasi yang "
+        "Dikecualikan yang uji konsekuensinya disahkan Atasan PPID (Pasal 19 UU No. 14 Tahun 2008; PP No. 61 "
+        "Tahun 2010 Pasal 3)",
+    )  # fmt: skip
+    await session.commit()
 
 
 @router.post("/{request_id}/assignment", response_model=CaseOut, summary="Forward to a PPID Pelaksana unit")

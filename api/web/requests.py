@@ -67,10 +67,11 @@ from api.web.session import PageStaffDep
 from api.web.templating import render
 from db.calendar_repo import load_calendar
 from db.filestore import FileStore
-from db.models import Notification, Objection, Task, Unit
+from db.models import DikEntry, Notification, Objection, Task, Unit
 from domain.calendar import WorkingCalendar
 from domain.delivery import COMPLY_TASK, DELIVER_TASK, DELIVERY_TASK_KINDS, HANDOVER_LABELS
 from domain.enums import Channel, DecisionOutcome, RequestStatus, Role
+from domain.exceptions import GROUNDS
 from domain.identity import mask_nik
 from domain.status_labels import VALUE_LABELS, status_label
 from domain.tracking import tracking_code
@@ -157,7 +158,8 @@ OBJECTABLE = {RequestStatus.DECIDED.value, RequestStatus.OVERDUE.value, RequestS
 EXTEND_FIELDS = {"reason": "alasan"}
 DECIDE_FIELDS = {
     "outcome": "keputusan", "exemption": "pasal", "exemption.article": "pasal",
-    "exemption.consequence_test": "uji_konsekuensi", "redactions": "dihitamkan", "holder_body": "badan_penguasa",
+    "exemption.consequence_test": "uji_konsekuensi", "exemption.dik_entry": "entri_dik",
+    "redactions": "dihitamkan", "holder_body": "badan_penguasa",
     "fee_idr": "biaya", "note": "catatan",
 }  # fmt: skip
 OBJECT_FIELDS = {
@@ -363,6 +365,7 @@ async def _show(
     if posted is not None:
         forms[posted.name] = posted
     running = r.status in RUNNING
+    dik_options = await dik_entry_options(session, case.body.id) if allowed["decide"] else []
     context = {
         "nav": "requests", "case": view, "r": r, "body": case.body, "unit": case.unit, "flash": flash,
         "labels": VALUE_LABELS, "nik": mask_nik(r.nik), "notices": notices, "objections": objections,
@@ -372,12 +375,25 @@ async def _show(
         "clock_titles": CLOCK_TITLES, "outcome_options": OUTCOME_OPTIONS, "outcome_labels": dict(OUTCOME_OPTIONS),
         "article_options": ARTICLE_OPTIONS, "article_meanings": ARTICLE_MEANINGS, "reason_options": REASON_OPTIONS,
         "accept": ACCEPT, "max_mb": MAX_DOCUMENT_MB, "max_files": MAX_DOCUMENTS, "max_total_mb": MAX_TOTAL_MB,
-        "tz": case.body.timezone,
+        "tz": case.body.timezone, "dik_options": dik_options,
         "delivery_task": delivery_task, "handover_options": HANDOVER_OPTIONS,
         "delivery_title": DELIVERY_TASK_TITLES.get(delivery_task.kind, "") if delivery_task else "",
         "posted_anchor": ANCHORS[posted.name] if posted and (posted.errors or posted.message) else None,
     }  # fmt: skip
     return render(request, "staf/permohonan.html", context, status_code=status_code)
+
+
+async def dik_entry_options(session: SessionDep, body_id: int) -> list[tuple[str, str]]:
+    """The body's DIK entries in force, as the decision form's choices (a refusal cites tested ground)."""
+    query = (
+        select(DikEntry)
+        .where(DikEntry.body_id == body_id, DikEntry.status == "in_force")
+        .order_by(DikEntry.decided_at.desc(), DikEntry.id)
+    )
+    return [
+        (e.id, f"{e.number}: {e.information} ({GROUNDS[e.article].cite(e.point)})")
+        for e in (await session.scalars(query)).all()
+    ]
 
 
 async def _after(
@@ -452,7 +468,9 @@ async def decide(
     request: Request, request_id: str, staff: PageStaffDep, session: SessionDep, state: StateDep
 ) -> Response:
     form = await request.form()
-    names = ["keputusan", "pasal", "uji_konsekuensi", "dihitamkan", "badan_penguasa", "biaya", "catatan"]
+    names = [
+        "keputusan", "pasal", "uji_konsekuensi", "entri_dik", "dihitamkan", "badan_penguasa", "biaya", "catatan",
+    ]  # fmt: skip
     values = {n: str(form.get(n) or "")[:5000] for n in names}
     posted = FormState("decide", values)
     v = _blank_to_none(values)
@@ -471,8 +489,11 @@ async def decide(
         "outcome": v["keputusan"], "redactions": v["dihitamkan"], "holder_body": v["badan_penguasa"],
         "fee_idr": fee, "note": v["catatan"],
     }  # fmt: skip
-    if v["keputusan"] in NEEDS_EXEMPTION and (v["pasal"] or v["uji_konsekuensi"]):
-        data["exemption"] = {"article": v["pasal"], "consequence_test": v["uji_konsekuensi"]}
+    if v["keputusan"] in NEEDS_EXEMPTION and (v["pasal"] or v["uji_konsekuensi"] or v["entri_dik"]):
+        # An entry of the DIK in force: its tested ground is copied by the API (UU Pasal 19; PP 61/2010 Pasal 3).
+        data["exemption"] = {
+            "dik_entry": v["entri_dik"], "article": v["pasal"], "consequence_test": v["uji_konsekuensi"],
+        }  # fmt: skip
     payload = None
     try:
         payload = DecisionIn.model_validate(data)

@@ -65,8 +65,8 @@ def install_sessions(app: FastAPI, settings: Settings) -> None:
 
 
 def safe_back_to(path: str | None) -> str:
-    """Only a path of the staff desk on this site: never another host (`//evil`, `https://…`)."""
-    if not path or not path.startswith("/staf") or path.startswith("//") or "\\" in path:
+    """Only a path of the staff desk (or the KI's, /ki) on this site: never another host (`//evil`, `https://…`)."""
+    if not path or not path.startswith(("/staf", "/ki/")) or path.startswith("//") or "\\" in path:
         return "/staf"
     return path
 

@@ -29,12 +29,21 @@ TASK_LABELS = {
     "comply_with_ki_decision": "Laksanakan putusan Komisi Informasi",
     "confirm_cuti_bersama": "Konfirmasi cuti bersama (SKB)",
     "send_notice": "Kirim pemberitahuan lewat surat atau telepon (pemohon tanpa email)",
+    "review_consequence_test": "Telaah uji konsekuensi (PPID Utama)",
+    "revise_consequence_test": "Perbaiki uji konsekuensi yang dikembalikan",
+    "approve_consequence_test": "Sahkan uji konsekuensi (PP 61/2010 Pasal 3 ayat (2))",
+    "dik_determination": "Tetapkan pembukaan informasi DIK (PP 61/2010 Pasal 11)",
+    "submit_annual_report": "Sampaikan laporan layanan informasi publik tahunan (Pasal 12)",
+    "annual_report_overdue": "Laporan tahunan terlambat: tindak lanjut Atasan PPID (Pasal 12)",
 }
 OBJECT_PATHS = {
     "request": "/staf/permohonan/{}",
     "objection": "/staf/keberatan/{}",
     "dispute": "/staf/sengketa/{}",
     "calendar": "/staf/admin/kalender",
+    "consequence_test": "/staf/uji/{}",  # the test's page, with the step the task asks for
+    "dik": "/staf/uji/dik/{}",  # the DIK entry's desk page, with its determination form
+    "report": "/staf/laporan/{}",  # the yearly report (the task's case id is the year)
 }
 # A task done on a page of its own (the task's id): the link beside its label; its number still opens the case.
 TASK_PATHS = {

@@ -32,6 +32,7 @@ from api.web.forms import (
 from api.web.public import access
 from api.web.public.home import CLOCKS, PublicBody, public_bodies
 from api.web.templating import render
+from db.dip_repo import body_by_slug, list_dip_entries
 from domain.enums import Channel
 from domain.identity import PROVINCE_CODES, mask_nik
 from domain.status_labels import VALUE_LABELS
@@ -41,6 +42,7 @@ router = APIRouter(include_in_schema=False)
 
 SUBMITTED_KEY = "terkirim"  # ids of the requests this browser submitted (their code is shown on their pages)
 MAX_SUBMITTED = 10
+DIP_SHOWN, DIP_MATCHES = 5, 10  # DIP entries the form lists: without and with a search
 FIELDS = INTAKE_FIELDS | {"body": "badan"}
 DEFAULTS = {
     "jenis": "individual",
@@ -139,21 +141,35 @@ def message(request: Request, exc: HTTPException, title: str = "Tidak ditemukan"
 async def request_form(
     request: Request, session: SessionDep,
     body: Annotated[str, Query(max_length=64)] = "", unit: Annotated[str, Query(max_length=64)] = "",
+    cari: Annotated[str, Query(max_length=120)] = "",
 ) -> Response:  # fmt: skip
     bodies = await public_bodies(session)
     chosen = next((b for b in bodies if b.slug == body), bodies[0] if len(bodies) == 1 else None)
     values: dict[str, str] = DEFAULTS | {"kunci": form_key(""), "badan": chosen.slug if chosen else ""}
     if chosen and any(u.slug == unit for u in chosen.units):
         values["unit"] = f"{chosen.slug}/{unit}"
-    return _form(request, bodies, values, {}, None)
+    dip = await already_public(session, chosen.slug, cari) if chosen else None
+    return _form(request, bodies, values, {}, None, dip=dip)
+
+
+async def already_public(session: SessionDep, body: str, cari: str) -> dict[str, Any] | None:
+    """The body's published DIP entries the form points to (UU Pasal 11(1)(a)): information already public
+    needs no request. A few without a search, the matches of `cari` with one."""
+    found = await body_by_slug(session, body)
+    if found is None:
+        return None
+    needle = cari.strip()
+    rows = await list_dip_entries(session, found.id, q=needle, limit=DIP_MATCHES if needle else DIP_SHOWN)
+    return {"rows": rows, "cari": needle, "body": found.slug}
 
 
 def _form(
     request: Request, bodies: list[PublicBody], values: dict[str, str], errors: dict[str, str],
-    form_error: str | None, status_code: int = 200,
+    form_error: str | None, status_code: int = 200, dip: dict[str, Any] | None = None,
 ) -> Response:  # fmt: skip
     chosen = next((b for b in bodies if b.slug == values.get("badan")), None)
     context = {
+        "dip": dip,
         "nav": "submit", "bodies": bodies, "chosen": chosen, "values": values, "errors": errors,
         "form_error": form_error, "kind_choices": KIND_CHOICES, "obtain_choices": OBTAIN_CHOICES,
         "copy_choices": COPY_CHOICES, "delivery_choices": DELIVERY_CHOICES,
