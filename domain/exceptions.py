@@ -224,7 +224,7 @@ def period_problem(article: str, today: date, until: date | None) -> str | None:
         limit = years_after(today, ground.max_years)
         return (
             f"jangka waktu pengecualian {ground.article} {ground.period_rule}: paling lambat sampai "
-            f"{limit.isoformat()}"
+            f"{format_date(limit)}"
         )
     return None
 

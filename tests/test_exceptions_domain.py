@@ -37,6 +37,7 @@ def test_law_enforcement_is_excepted_at_most_30_years_and_the_others_have_no_num
     assert period_problem("17a", today, date(2056, 12, 2)) is None
     problem = period_problem("17a", today, date(2056, 12, 3))
     assert problem and "PP No. 61 Tahun 2010 Pasal 5" in problem and "Pasal 17 huruf a" in problem
+    assert "paling lambat sampai 2 Desember 2056" in problem  # the date as the notices write it
     assert period_problem("17h", today, date(2126, 1, 1)) is None  # no number of years for huruf h
     assert "setelah hari ini" in str(period_problem("17h", today, today))
     assert period_problem("17a", today, None) is None  # a condition stated in words

@@ -64,7 +64,7 @@ class ConsequenceTestIn(_In):
     information: ShortText
     documents: ShortText
     article: Annotated[str, Field(json_schema_extra={"enum": ARTICLES})]
-    point: int | None = Field(default=None, ge=1, le=10)
+    point: int | None = Field(default=None, ge=1)  # the ground's own range is checked by point_problem
     other_law: Note | None = None
     information_kind: InformationKind = InformationKind.OTHER
     harm: LongText

@@ -54,6 +54,9 @@ from domain.exceptions import GROUNDS, NEVER_EXCEPTED, InformationKind, period_t
 
 router = APIRouter(include_in_schema=False)
 PREFIX = "/staf/uji"
+# A posted text is cut just above the API's longest limit (10 000 characters), so that an over-long one is
+# refused with the field's limit instead of being cut without a word.
+POSTED_LIMIT = 10_001
 
 STATUS_LABELS = {
     "submitted": "Menunggu telaah PPID Utama",
@@ -174,7 +177,9 @@ def parse_ground(value: str) -> tuple[str | None, int | None]:
     article, _, point = value.strip().partition(".")
     if not article:
         return None, None
-    return article, int(point) if point.isdigit() and len(point) < 3 else None
+    if point and not (point.isdigit() and len(point) < 3):
+        return value.strip(), None  # not one of the choices offered: the API's article check refuses it
+    return article, int(point) if point else None
 
 
 def _none(value: str) -> str | None:
@@ -369,7 +374,7 @@ async def create_test(
 ) -> Response:
     if staff.role != Role.PPID:
         return message_page(request, NOT_A_DRAFTER)
-    values = posted_values(await request.form(), TEST_NAMES, limit=10_000)
+    values = posted_values(await request.form(), TEST_NAMES, limit=POSTED_LIMIT)
     posted = FormState("test", values)
     linked, exc = await _linked_request(session, staff, values["permohonan"].strip())
     if exc is not None:
@@ -435,7 +440,7 @@ async def determine(
     request: Request, entry_id: str, staff: PageStaffDep, session: SessionDep, state: StateDep
 ) -> Response:
     names = list(dict.fromkeys(DETERMINE_FIELDS.values()))
-    values = posted_values(await request.form(), names, limit=10_000)
+    values = posted_values(await request.form(), names, limit=POSTED_LIMIT)
     posted = FormState("determine", values)
     data = {api: _none(values[form]) for api, form in DETERMINE_FIELDS.items()}
     try:
@@ -548,7 +553,7 @@ async def _invalid_step(
 async def review(
     request: Request, test_id: str, staff: PageStaffDep, session: SessionDep, state: StateDep
 ) -> Response:
-    values = posted_values(await request.form(), ["tindakan", "catatan_telaah"])
+    values = posted_values(await request.form(), ["tindakan", "catatan_telaah"], limit=POSTED_LIMIT)
     posted = FormState("review", values)
     try:
         payload = ReviewIn(action=values["tindakan"], note=_none(values["catatan_telaah"]))
@@ -566,7 +571,7 @@ async def review(
 async def approve(
     request: Request, test_id: str, staff: PageStaffDep, session: SessionDep, state: StateDep
 ) -> Response:
-    values = posted_values(await request.form(), ["keputusan", "catatan_pengesahan"])
+    values = posted_values(await request.form(), ["keputusan", "catatan_pengesahan"], limit=POSTED_LIMIT)
     posted = FormState("approval", values)
     choice = {"sahkan": True, "tolak": False}.get(values["keputusan"])
     if choice is None:
@@ -590,7 +595,7 @@ async def resubmit(
     request: Request, test_id: str, staff: PageStaffDep, session: SessionDep, state: StateDep
 ) -> Response:
     names = list(RESUBMIT_FIELDS.values())
-    values = posted_values(await request.form(), names, limit=10_000)
+    values = posted_values(await request.form(), names, limit=POSTED_LIMIT)
     posted = FormState("resubmit", values)
     data = {api: _none(values[form]) for api, form in RESUBMIT_FIELDS.items()}
     try:
