@@ -663,9 +663,11 @@ async def _approved_test(
     return test
 
 
+# The two documents of an approved test (the page's path -> its title and the PDF's file name); one page
+# template and one print template show either (staf/uji_dokumen.html, cetak/uji_dokumen.html).
 DOCUMENTS = {
-    "berita-acara": ("uji_berita_acara", "Berita Acara Uji Konsekuensi", "berita-acara"),
-    "penetapan": ("uji_penetapan", "Surat Penetapan Klasifikasi Informasi", "penetapan-klasifikasi"),
+    "berita-acara": ("Berita Acara Uji Konsekuensi", "berita-acara"),
+    "penetapan": ("Surat Penetapan Klasifikasi Informasi", "penetapan-klasifikasi"),
 }
 
 
@@ -676,7 +678,7 @@ def _pdf(pdf: bytes, filename: str) -> Response:
 
 
 def _filename(kind: str, number: str) -> str:
-    return f"{DOCUMENTS[kind][2]}-{number.replace('/', '-')}.pdf"
+    return f"{DOCUMENTS[kind][1]}-{number.replace('/', '-')}.pdf"
 
 
 async def _document(
@@ -685,16 +687,20 @@ async def _document(
     found = await _approved_test(request, session, staff, test_id)
     if isinstance(found, Response):
         return found
-    template, title, _ = DOCUMENTS[kind]
-    context = await document_context(session, found, public=False) | {"title": title, "nav": "uji"}
+    title, _ = DOCUMENTS[kind]
+    context = await document_context(session, found, public=False) | {
+        "title": title,
+        "nav": "uji",
+        "kind": kind,
+    }
     if pdf:
         context["printed"] = (
             f"Nomor {context['number'] if kind == 'berita-acara' else context['penetapan_number']}"
         )
         return _pdf(
-            await render_pdf_async(f"cetak/{template}.html", context), _filename(kind, found.number or "")
+            await render_pdf_async("cetak/uji_dokumen.html", context), _filename(kind, found.number or "")
         )
-    return render(request, f"staf/{template}.html", context)
+    return render(request, "staf/uji_dokumen.html", context)
 
 
 @router.get(f"{PREFIX}/{{test_id}}/berita-acara")
@@ -755,7 +761,7 @@ async def public_minutes_pdf(request: Request, body: str, entry_id: str, session
     if test is None:
         return _public_missing(request)
     context = await document_context(session, test, public=True) | {
-        "title": "Berita Acara Uji Konsekuensi", "printed": f"Nomor {test.number}",
+        "title": DOCUMENTS["berita-acara"][0], "printed": f"Nomor {test.number}", "kind": "berita-acara",
     }  # fmt: skip
-    pdf = await render_pdf_async("cetak/uji_berita_acara.html", context)
+    pdf = await render_pdf_async("cetak/uji_dokumen.html", context)
     return _pdf(pdf, _filename("berita-acara", test.number or ""))
