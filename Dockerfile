@@ -22,7 +22,7 @@ RUN pip install --no-cache-dir --no-deps . && pip check
 FROM python:3.11-slim
 # PYTHONDONTWRITEBYTECODE is not set here: pip compiled every module into /opt/venv when it installed them,
 # and the workflow sandbox re-imports the workflow modules for every run, reading those .pyc files. With it
-# set, ppid/bytecode.py would move the cache to /tmp and compile everything again in each container.
+# set, base/bytecode.py would move the cache to /tmp and compile everything again in each container.
 ENV PATH=/opt/venv/bin:$PATH \
     PYTHONUNBUFFERED=1 \
     PPID_API_HOST=0.0.0.0 \

@@ -28,7 +28,7 @@ dev: $(STAMP)
 test: $(STAMP) browser
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy domain db activities workflows api ppid bench worker.py
+	$(BIN)/mypy base domain db activities workflows api ppid bench worker.py
 	# The workflow sandbox re-imports workflow modules per run: let Python cache their bytecode. Two workers,
 	# each running whole test files (--dist loadfile), so a file's module-scoped stack stays in one process.
 	env -u PYTHONDONTWRITEBYTECODE $(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
@@ -38,7 +38,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 
 typecheck: $(STAMP)
-	$(BIN)/mypy domain db activities workflows api ppid bench worker.py
+	$(BIN)/mypy base domain db activities workflows api ppid bench worker.py
 
 check: lint typecheck test
 

@@ -13,10 +13,10 @@ from temporalio.common import WorkflowIDConflictPolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.worker import Worker
 
+from base.settings import Settings, get_settings
+from base.temporal_client import connect_with_retry
 from db.session import make_engine, make_session_factory
 from ppid.reconcile import reconcile_forever
-from ppid.settings import Settings, get_settings
-from ppid.temporal_client import connect_with_retry
 
 log = logging.getLogger("ppid.worker")
 OUTBOX_STOP_TIMEOUT_S = 20.0
@@ -25,7 +25,7 @@ GIL_SWITCH_INTERVAL_S = 0.0005
 
 async def run_worker(settings: Settings, stop: asyncio.Event | None = None) -> None:
     """Run until `stop` is set or SIGTERM/SIGINT arrives; then shut down gracefully (worker.shutdown())."""
-    # Imported here, after the `ppid` entry point enabled the bytecode cache (see ppid/bytecode.py).
+    # Imported here, after the `ppid` entry point enabled the bytecode cache (see base/bytecode.py).
     from activities.outbox import OutboxDispatcher
     from activities.registry import build_activities
     from workflows.registry import ALL_WORKFLOWS, workflow_runner
@@ -118,8 +118,8 @@ async def start_calendar_watch(client: Client, task_queue: str) -> None:
 
 
 def main() -> None:
-    from ppid.bytecode import enable_bytecode_cache
-    from ppid.cli import run_and_exit
+    from base.bytecode import enable_bytecode_cache
+    from base.process import run_and_exit
 
     enable_bytecode_cache()
     run_and_exit(lambda: asyncio.run(run_worker(get_settings())))

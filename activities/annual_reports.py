@@ -17,6 +17,7 @@ from temporalio.exceptions import ApplicationError
 
 from activities.notices import Notice, render
 from activities.records import close_task, enqueue, open_task
+from base.settings import Settings
 from db.calendar_repo import load_calendar
 from db.models import AnnualReport, Body, KomisiInformasi, Notification
 from db.session import write_gate
@@ -36,7 +37,6 @@ from domain.calendar import WorkingCalendar, working_day_before
 from domain.contracts import Alarm, Recorded
 from domain.dates_id import ZONE_ABBREVIATIONS, format_datetime
 from domain.enums import Role
-from ppid.settings import Settings
 
 PDF_TYPE = "application/pdf"
 

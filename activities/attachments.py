@@ -15,8 +15,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from base.settings import Settings
 from db.models import Document, InfoRequest, Notification
-from ppid.settings import Settings
 
 MB = 1024 * 1024
 

@@ -19,6 +19,7 @@ from temporalio.exceptions import ApplicationError
 
 from activities.notices import Notice, render
 from activities.records import add_timeline, close_task, enqueue, open_task
+from base.settings import Settings
 from db.calendar_repo import load_calendar
 from db.intake import next_registration_number
 from db.models import Body, ConsequenceTest, DikEntry, InfoRequest, Task, Unit
@@ -37,7 +38,6 @@ from domain.exceptions import (
     period_text,
 )
 from domain.registration import Register
-from ppid.settings import Settings
 
 log = logging.getLogger("ppid.activities.consequence_tests")
 REVIEW_DAYS = 5  # default working days for the PPID Utama's review (a body may set uk_review_days)

@@ -24,6 +24,7 @@ from activities.records import (
     open_task,
     record_handover,
 )
+from base.settings import Settings
 from db.models import Body, Dispute, InfoRequest, KomisiInformasi, Notification, Objection, Task, Unit
 from domain.calendar import end_of_day
 from domain.contracts import CaseEvent, DisputeStart, Recorded, RegisterDispute
@@ -32,7 +33,6 @@ from domain.dates_id import ZONE_ABBREVIATIONS, format_date, format_datetime
 from domain.delivery import COMPLY_TASK, DISCLOSURE_OUTCOMES
 from domain.enums import DisputeStatus, ObjectionStatus, RequestStatus, Role
 from domain.notice_tasks import requester_recipients
-from ppid.settings import Settings
 
 OUTCOME_LABELS = {
     "mediation_agreement": "Kesepakatan mediasi (final dan mengikat, Pasal 39)",

@@ -21,10 +21,10 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio import activity
 
+from base.settings import Settings
 from db.filestore import FileStore, FileStoreError
 from db.models import Notification, TimelineEvent
 from db.session import write_gate
-from ppid.settings import Settings
 
 # Long subjects are not folded onto a second line (some clients then show a leading blank).
 POLICY = email.policy.default.clone(max_line_length=998)

@@ -13,6 +13,7 @@ from temporalio.exceptions import ApplicationError
 
 from activities.notices import Notice, render
 from activities.records import add_timeline, enqueue
+from base.settings import Settings
 from db import monev as registers
 from db.calendar_repo import load_calendar
 from db.models import Body, KomisiInformasi, MonevRound
@@ -28,7 +29,6 @@ from domain.monev import (
     MonevStart,
     format_number,
 )
-from ppid.settings import Settings
 
 REMINDER_HOUR = time(8, 0)
 ONE_SECOND = timedelta(seconds=1)  # a window ends at 23:59:59; it has passed one second later

@@ -21,6 +21,7 @@ from activities.records import (
     open_task,
     record_handover,
 )
+from base.settings import Settings
 from db.calendar_repo import load_calendar
 from db.intake import next_registration_number
 from db.models import Body, InfoRequest, KomisiInformasi, Objection, Task, Unit
@@ -31,7 +32,6 @@ from domain.delivery import DELIVER_TASK, GRANTING_ANSWERS, REQUEST_STATUS_OF_OB
 from domain.enums import ObjectionStatus, Role
 from domain.notice_tasks import requester_recipients
 from domain.registration import Register
-from ppid.settings import Settings
 
 T4_ANSWER_DAYS = 30  # Pasal 36(2)
 REASON_LABELS = {

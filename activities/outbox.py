@@ -14,8 +14,8 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from activities.mail import Mailer, claim
+from base.settings import Settings
 from db.session import write_gate
-from ppid.settings import Settings
 
 log = logging.getLogger("ppid.outbox")
 IDLE_POLL_S = 0.2  # an empty outbox is looked at five times a second: one indexed query each

@@ -16,7 +16,7 @@ from activities.mail import MailActivities
 from activities.monev import MonevActivities
 from activities.objections import ObjectionActivities
 from activities.requests import RequestActivities
-from ppid.settings import Settings
+from base.settings import Settings
 
 
 def build_activities(

@@ -32,6 +32,7 @@ from activities.records import (
     open_task,
     record_handover,
 )
+from base.settings import Settings
 from db.calendar_repo import load_calendar
 from db.models import Body, InfoRequest, Task, Unit
 from db.requests_repo import load_request
@@ -43,7 +44,6 @@ from domain.delivery import DELIVER_TASK, GRANTING_DECISIONS
 from domain.enums import RequestStatus, Role
 from domain.notice_tasks import requester_recipients
 from domain.tracking import tracking_code
-from ppid.settings import Settings
 
 REMINDER_HOUR = time(8, 0)  # reminders go out at the start of the working day, local time
 # Reminders before the response deadline (docs/domain.md, configurable later per body): working days before.

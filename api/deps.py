@@ -15,9 +15,9 @@ from temporalio.client import Client
 from api.ratelimit import client_key
 from api.security import InvalidToken, read_token
 from api.state import AppState
+from base.settings import Settings
 from db.models import Body, KomisiInformasi, Unit, User
 from domain.enums import Role
-from ppid.settings import Settings
 
 oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/v1/auth/token", auto_error=False)
 

@@ -31,10 +31,10 @@ from starlette.datastructures import UploadFile
 from starlette.routing import Match
 from starlette.types import Scope
 
+from base.settings import Settings
 from db.filestore import FileStore, FileStoreError
 from db.models import Document
 from db.session import write_gate
-from ppid.settings import Settings
 
 log = logging.getLogger("ppid.api.documents")
 

@@ -49,8 +49,8 @@ from api.web.public import objection as public_objection
 from api.web.public import registers as public_registers
 from api.web.public import tracking as public_tracking
 from api.web.session import install_sessions
+from base.settings import Settings, get_settings
 from db.session import make_engine, make_session_factory
-from ppid.settings import Settings, get_settings
 
 STATIC_DIR = Path(__file__).parent / "static"
 DESCRIPTION = (

@@ -11,8 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from temporalio.client import Client
 
 from api.ratelimit import AddressLimit, LoginBackoff, new_limiter
-from ppid.settings import Settings
-from ppid.temporal_client import connect
+from base.settings import Settings
+from base.temporal_client import connect
 
 
 @dataclass

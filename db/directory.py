@@ -9,9 +9,9 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
+from base.yaml_lines import YamlError, line_of, load_with_lines
 from db.models import Body, KomisiInformasi, Unit
 from domain.directory import DirectoryFile
-from ppid.yaml_lines import YamlError, line_of, load_with_lines
 
 
 class DirectoryError(ValueError):

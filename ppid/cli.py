@@ -12,30 +12,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, NoReturn
 
-from ppid.bytecode import enable_bytecode_cache
-from ppid.settings import get_settings
-
-
-def run_and_exit(run: Callable[[], Any]) -> NoReturn:
-    """Run, flush, then leave with os._exit: temporalio's Rust threads can abort CPython's finalization
-    with exit code 134 after all work is done (temporalio sdk-python issue #300)."""
-    code = 0
-    try:
-        result = run()
-        code = result if isinstance(result, int) else 0
-    except KeyboardInterrupt:
-        code = 0
-    except SystemExit as exc:
-        code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
-        if isinstance(exc.code, str):
-            print(exc.code, file=sys.stderr)
-    except Exception:
-        logging.getLogger("ppid").exception("fatal error")
-        code = 1
-    sys.stdout.flush()
-    sys.stderr.flush()
-    logging.shutdown()
-    os._exit(code)
+from base.bytecode import enable_bytecode_cache
+from base.process import run_and_exit
+from base.settings import get_settings
 
 
 def _configure_logging() -> None:

@@ -14,14 +14,14 @@ from pathlib import Path
 
 import httpx
 
+from base.settings import Settings
+from base.temporal_client import connect_with_retry
 from db.migrate import upgrade_async
 from db.session import make_engine, make_session_factory
 from ppid.demo import DEMO_PASSWORD, DemoLogin, existing_demo_logins, is_empty, seed_demo
 from ppid.loopback import LoopbackUnavailable, loopback_library
 from ppid.mailsink import start_sink
 from ppid.processes import Child, child_env, spawn
-from ppid.settings import Settings
-from ppid.temporal_client import connect_with_retry
 
 log = logging.getLogger("ppid.dev")
 STARTUP_TIMEOUT = 90.0

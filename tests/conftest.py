@@ -29,10 +29,10 @@ from temporalio.worker import Worker
 from activities.outbox import OutboxDispatcher
 from activities.registry import build_activities
 from api.main import create_app
+from base.settings import Settings
 from db.migrate import upgrade_async
 from db.session import make_engine, make_session_factory
 from ppid.demo import seed_demo
-from ppid.settings import Settings
 from tests.pg import PostgresCluster, find_pg_bindir
 from workflows.registry import ALL_WORKFLOWS, workflow_runner
 

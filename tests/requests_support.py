@@ -15,7 +15,7 @@ from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 
 from api.main import create_app
-from ppid.settings import Settings
+from base.settings import Settings
 from tests.conftest import Mailbox, make_settings, run_worker_for
 
 REQUESTER_EMAIL = "siti@example.org"

@@ -139,8 +139,8 @@ def test_the_api_trusts_forwarded_headers_from_the_proxys_fixed_address_only() -
     assert "edge" in SERVICES["api"]["networks"]
     assert "reverse_proxy api:8000" in (ROOT / "deploy" / "Caddyfile").read_text()
     # And `ppid api` hands the setting to uvicorn (the address is what uvicorn then believes).
+    from base.settings import Settings
     from ppid.cli import uvicorn_options
-    from ppid.settings import Settings
 
     options = uvicorn_options(Settings(_env_file=None, ppid_trusted_proxies=proxy_address))
     assert options["proxy_headers"] is True
@@ -171,8 +171,8 @@ def test_proxy_image_is_pinned_and_tls_is_configured() -> None:
 
 
 def test_stop_grace_periods_outlast_the_graceful_shutdowns() -> None:
+    from base.settings import Settings
     from ppid.cli import uvicorn_options
-    from ppid.settings import Settings
     from worker import OUTBOX_STOP_TIMEOUT_S
 
     def seconds(value: str) -> int:

@@ -13,9 +13,9 @@ import pytest
 from fastapi import FastAPI
 from temporalio.testing import WorkflowEnvironment
 
+from base.settings import Settings
 from domain.enums import DisputeStatus, ObjectionStatus, RequestStatus
 from domain.status_labels import status_label
-from ppid.settings import Settings
 from tests.conftest import Mailbox, login, make_settings, run_worker_for
 from tests.requests_support import PPID_SANGGAU, form
 

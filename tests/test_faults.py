@@ -339,10 +339,10 @@ async def test_case_of_the_activity_flow_sends_each_notice_once_beside_the_dispa
 ) -> None:
     """A case started before the outbox dispatcher (input flow 1) still schedules its send activities; they
     and the dispatcher claim rows with the same lease, so each notice leaves once."""
+    from base.temporal_client import start_request_workflow
     from db.intake import request_start
     from db.models import Body
     from domain.contracts import FLOW_ACTIVITIES
-    from ppid.temporal_client import start_request_workflow
 
     async with stack(temporal_env.client, (smtp, smtp.port), tmp_path, sqlite_database_url, task_queue) as s:
         real_temporal = s.settings.temporal_address

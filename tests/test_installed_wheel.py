@@ -127,7 +127,7 @@ async def _venv_with_lock(work: Path) -> Path:
     python = venv / "bin" / "python"
     lock = ROOT / "deploy" / "requirements.lock"
     # --no-compile: about 9 of this test's seconds. The image's .pyc files differ in nothing but speed (and
-    # with PYTHONDONTWRITEBYTECODE=1 `ppid` reads its bytecode from a cache of its own, ppid/bytecode.py).
+    # with PYTHONDONTWRITEBYTECODE=1 `ppid` reads its bytecode from a cache of its own, base/bytecode.py).
     await _run(sys.executable, "-m", "pip", "--python", python, "install", "-q", "--disable-pip-version-check",
                "--no-compile", "-r", lock, cwd=work)  # fmt: skip
     return python

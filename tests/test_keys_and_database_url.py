@@ -26,11 +26,11 @@ from sqlalchemy.engine import make_url
 from api.main import create_app
 from api.security import ALGORITHM, read_token
 from api.web.session import COOKIE
+from base.settings import SECRET_KEY_FILE, TRACKING_SECRET_FILE, MissingSecretKey, Settings
 from db.migrate import upgrade_async
 from db.session import make_engine
 from domain.tracking import tracking_code
 from ppid.devstack import run_dev
-from ppid.settings import SECRET_KEY_FILE, TRACKING_SECRET_FILE, MissingSecretKey, Settings
 from tests.conftest import free_port
 from tests.pg import PostgresCluster, find_pg_bindir
 from tests.requests_support import FORM

@@ -57,7 +57,7 @@ def test_the_production_commands_import_without_the_dev_extra(tmp_path: Path) ->
         import api.main, worker, ppid.cli, db.migrate
         # What `ppid worker` and `ppid outbox` import when they start (worker.py imports them late).
         import activities.outbox, activities.registry, workflows.registry
-        from ppid.settings import Settings
+        from base.settings import Settings
 
         app = api.main.create_app(Settings())
         paths = set(app.openapi()["paths"])
@@ -107,7 +107,7 @@ def test_the_dev_mailbox_still_mounts_under_ppid_dev(tmp_path: Path) -> None:
     result = _run(
         """
         import api.main
-        from ppid.settings import Settings
+        from base.settings import Settings
 
         app = api.main.create_app(Settings())
         assert "/dev/mailbox" in app.openapi()["paths"]

@@ -205,8 +205,8 @@ async def test_authorize_button_logs_in_on_the_same_server(client: httpx.AsyncCl
 def test_api_runs_without_the_server_banner(monkeypatch: pytest.MonkeyPatch) -> None:
     import uvicorn
 
+    from base.settings import get_settings
     from ppid import cli
-    from ppid.settings import get_settings
 
     seen: dict[str, Any] = {}
     monkeypatch.setattr(uvicorn, "run", lambda *args, **kwargs: seen.update(kwargs))

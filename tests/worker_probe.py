@@ -23,9 +23,9 @@ from temporalio.api.enums.v1 import EventType
 from temporalio.worker import Worker
 
 from activities.registry import build_activities
+from base.settings import Settings
+from base.temporal_client import connect
 from db.session import make_engine, make_session_factory
-from ppid.settings import Settings
-from ppid.temporal_client import connect
 from workflows.calendar_watch import CalendarWatchWorkflow
 from workflows.registry import ALL_WORKFLOWS, workflow_runner
 

@@ -44,6 +44,7 @@ from api.schemas import (
 )
 from api.state import AppState
 from api.updates import run_update
+from base.temporal_client import start_request_workflow
 from db.calendar_repo import load_calendar
 from db.dik_repo import find_dik_entry
 from db.filestore import FileStore
@@ -70,7 +71,6 @@ from domain.enums import Channel, RequestStatus, Role
 from domain.exceptions import GROUNDS, period_text
 from domain.registration import Register
 from domain.tracking import hash_code, tracking_code
-from ppid.temporal_client import start_request_workflow
 
 router = APIRouter(prefix="/v1/requests", tags=["requests"])
 log = logging.getLogger("ppid.api.requests")

@@ -21,7 +21,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from starlette.types import ASGIApp
 
 from api.deps import SessionDep, Staff, load_staff
-from ppid.settings import Settings
+from base.settings import Settings
 
 COOKIE = "ppid_sesi"
 SIGN_IN = "/staf/masuk"

@@ -7,10 +7,10 @@ import asyncio
 from alembic import context
 from sqlalchemy.engine import Connection
 
+from base.settings import get_settings
 from db import models  # noqa: F401  (registers the tables)
 from db.base import Base
 from db.session import make_engine
-from ppid.settings import get_settings
 
 config = context.config
 target_metadata = Base.metadata

@@ -1,7 +1,7 @@
 """documents: the bytes move out of the register into the file store (`<data dir>/files/<sha256[:2]>/<sha256>`,
 db/filestore.py); the table keeps what each file is, and `content` is dropped.
 
-The data dir is the application's own (PPID_DATA_DIR through ppid.settings, as `ppid migrate` and `ppid dev`
+The data dir is the application's own (PPID_DATA_DIR through base.settings, as `ppid migrate` and `ppid dev`
 see it); a caller may name another one in the Alembic config's attributes (`data_dir`), as the tests do. Every
 file is written and read back before the column goes; the downgrade puts the bytes back.
 
@@ -28,7 +28,7 @@ def _store() -> FileStore:
     given = context.config.attributes.get("data_dir")
     if given is not None:
         return FileStore(Path(given) / "files")
-    from ppid.settings import get_settings
+    from base.settings import get_settings
 
     return FileStore.of(get_settings())
 

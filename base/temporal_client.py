@@ -8,8 +8,8 @@ from temporalio.client import Client
 from temporalio.common import WorkflowIDConflictPolicy
 from temporalio.contrib.pydantic import pydantic_data_converter
 
+from base.settings import Settings
 from domain.contracts import RequestStart
-from ppid.settings import Settings
 
 
 async def connect(settings: Settings) -> Client:
