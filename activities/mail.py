@@ -18,8 +18,7 @@ from email.utils import format_datetime
 
 import aiosmtplib
 from sqlalchemy import or_, select, update
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from temporalio import activity
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from base.settings import Settings
 from db.filestore import FileStore, FileStoreError
@@ -214,28 +213,3 @@ class Mailer:
                     data={"notification_id": row.id, "recipient": row.recipient},
                 )
             )
-
-
-class MailActivities:
-    """The send activities that cases started before the outbox dispatcher still schedule on replay."""
-
-    def __init__(self, session_factory: async_sessionmaker[AsyncSession], settings: Settings) -> None:
-        self._sessions = session_factory
-        self._mailer = Mailer(settings)
-
-    @activity.defn(name="send_notifications")
-    async def send_notifications(self, notification_ids: list[int]) -> list[str]:
-        """Sends the rows it can claim now; a row not sent here (claimed elsewhere, or failing for the
-        moment) is left to the dispatcher, which retries it with back-off. Never sends a row twice."""
-        async with self._sessions() as session:
-            await self._mailer.deliver(session, await claim(session, ids=notification_ids))
-            rows = await session.execute(
-                select(Notification.id, Notification.status).where(Notification.id.in_(notification_ids))
-            )
-            statuses: dict[int, str] = {notification_id: status for notification_id, status in rows}
-        return [statuses.get(notification_id, "missing") for notification_id in notification_ids]
-
-    @activity.defn(name="send_notification")
-    async def send_notification(self, notification_id: int) -> str:
-        """One notice (histories recorded before batching still schedule this)."""
-        return (await self.send_notifications([notification_id]))[0]

@@ -12,7 +12,6 @@ from activities.calendar import CalendarActivities
 from activities.calendar_watch import CalendarWatchActivities
 from activities.consequence_tests import ConsequenceTestActivities
 from activities.disputes import DisputeActivities
-from activities.mail import MailActivities
 from activities.monev import MonevActivities
 from activities.objections import ObjectionActivities
 from activities.requests import RequestActivities
@@ -26,7 +25,6 @@ def build_activities(
     requests = RequestActivities(session_factory, settings)
     objections = ObjectionActivities(session_factory, settings)
     disputes = DisputeActivities(session_factory, settings)
-    mail = MailActivities(session_factory, settings)
     reports = AnnualReportActivities(session_factory, settings)
     monev = MonevActivities(session_factory, settings)
     return [
@@ -38,8 +36,6 @@ def build_activities(
         objections.record_objection_event,
         disputes.register_dispute,
         disputes.record_dispute_event,
-        mail.send_notification,
-        mail.send_notifications,
         ConsequenceTestActivities(session_factory, settings).record_consequence_test_event,
         reports.plan_annual_report,
         reports.annual_report_bodies,

@@ -18,7 +18,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import Body, InfoRequest, RegistrationCounter
-from domain.contracts import FLOW_OUTBOX, RequestStart
+from domain.contracts import RequestStart
 from domain.registration import Register, local_year_month, registration_number
 
 
@@ -57,7 +57,6 @@ def request_start(request: InfoRequest, body: Body) -> RequestStart:
         timezone=body.timezone,
         received_at=request.received_at,
         due_at=request.due_at,
-        flow=FLOW_OUTBOX,
     )
 
 

@@ -30,13 +30,6 @@ class Exemption(BaseModel):
     dik_summary: str | None = None
 
 
-# The generation of workflow code a case runs, fixed in its input when it starts (so it needs no patch
-# marker): 1 = registers through server activities and one send activity per event (cases started before);
-# 2 = registers through local activities and notices sent by the outbox dispatcher.
-FLOW_ACTIVITIES = 1
-FLOW_OUTBOX = 2
-
-
 class RequestStart(BaseModel):
     """Input of the request workflow: ids and dates only, never personal data."""
 
@@ -46,7 +39,6 @@ class RequestStart(BaseModel):
     timezone: str
     received_at: datetime
     due_at: datetime  # T1, computed at registration
-    flow: int = FLOW_ACTIVITIES
 
 
 class ExtensionCommand(BaseModel):
@@ -164,7 +156,6 @@ class ObjectionStart(BaseModel):
     registered_at: datetime
     due_at: datetime  # T4
     reasons: list[str]
-    flow: int = FLOW_ACTIVITIES  # the request's
 
 
 class ResponseCommand(BaseModel):
@@ -193,7 +184,6 @@ class DisputeStart(BaseModel):
     komisi: str
     komisi_timezone: str
     reasons: list[str]
-    flow: int = FLOW_ACTIVITIES  # the objection's
 
 
 class DisputeRegistration(BaseModel):

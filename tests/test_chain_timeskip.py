@@ -23,7 +23,7 @@ KI_KALBAR = "sengketa@ki-kalbar.example"
 HEAD_SANGGAU = "bupati@sanggau.example"
 # The workflow code version a recording is named after (v4: one recording activity per request event; v5: a KI
 # order is complied with, through the dispute workflow, before the dispute ends).
-RECORDED_VERSION = "v5"
+RECORDED_VERSION = "v6"
 REFUSAL = {
     "outcome": "rejected",
     "exemption": {

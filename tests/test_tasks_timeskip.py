@@ -141,7 +141,7 @@ async def test_a_grant_opens_a_delivery_task_that_only_the_recorded_delivery_end
     assert await handle.result() == "closed"
     history = await handle.fetch_history()
     if os.environ.get("PPID_RECORD_HISTORY_DIR"):  # to add recorded histories for tests/test_replay.py
-        Path(os.environ["PPID_RECORD_HISTORY_DIR"], "request_v5_delivered.json").write_text(history.to_json())
+        Path(os.environ["PPID_RECORD_HISTORY_DIR"], "request_v6_delivered.json").write_text(history.to_json())
     await history_replayer().replay_workflow(history)
 
 

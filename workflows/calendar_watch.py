@@ -16,11 +16,10 @@ with workflow.unsafe.imports_passed_through():
     # Passed through: the pure core and the stateless shared helpers are not re-run by the sandbox per run.
     from domain.annual_report import ReportBodies, ReportStart, workflow_id
     from domain.contracts import CalendarCheck, Recorded
-    from workflows.common import OUTBOX, CaseWorkflow, db_activity
+    from workflows.common import db_activity
 
 WATCH_WORKFLOW_ID = "kalender-tahunan"
 CHECKS_PER_RUN = 12
-ANNUAL_REPORTS = "annual-reports"  # the patch that added the report workflows' start
 
 
 def first_of_next_month(now: datetime) -> datetime:
@@ -30,27 +29,15 @@ def first_of_next_month(now: datetime) -> datetime:
 
 
 @workflow.defn(name="CalendarWatchWorkflow")
-class CalendarWatchWorkflow(CaseWorkflow):
-    RECORD_ACTIVITY = "check_calendar_year"
-
-    @workflow.init
-    def __init__(self) -> None:
-        self._init_case()
-
-    def uses_outbox(self) -> bool:
-        return workflow.patched(OUTBOX)
-
+class CalendarWatchWorkflow:
     @workflow.run
     async def run(self) -> None:
         for _ in range(CHECKS_PER_RUN):
-            recorded = await db_activity("check_calendar_year", CalendarCheck(at=workflow.now()), Recorded)
-            self._send(recorded.notification_ids)
-            if workflow.patched(ANNUAL_REPORTS):
-                await self._start_annual_reports()
+            await db_activity("check_calendar_year", CalendarCheck(at=workflow.now()), Recorded)
+            await self._start_annual_reports()
             await workflow.sleep(
                 max(first_of_next_month(workflow.now()) - workflow.now(), timedelta(minutes=1))
             )
-        await self._finish()
         workflow.continue_as_new()
 
     async def _start_annual_reports(self) -> None:

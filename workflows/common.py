@@ -1,20 +1,20 @@
-"""What every case workflow shares: activity options, 409-style refusals, the outbox send pattern and the
+"""What every case workflow shares: activity options, 409-style refusals and the
 alarm loop (the earliest pending deadline or reminder, re-planned whenever the case changes)."""
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy
-from temporalio.exceptions import ActivityError, ApplicationError
+from temporalio.exceptions import ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from domain.calendar import Deadline
     from domain.contracts import (
-        FLOW_OUTBOX,
         Alarm,
         CalendarChanged,
         CaseEvent,
@@ -27,8 +27,6 @@ with workflow.unsafe.imports_passed_through():
     from domain.dates_id import format_date, format_datetime
 
 DB_RETRY = RetryPolicy(initial_interval=timedelta(seconds=1), maximum_interval=timedelta(minutes=1))
-# Mail may be down for hours: retry without a limit, at most every 10 minutes; 5xx is recorded, not retried.
-MAIL_RETRY = RetryPolicy(initial_interval=timedelta(seconds=5), maximum_interval=timedelta(minutes=10))
 ONE_SECOND = timedelta(seconds=1)  # a deadline is the end of its last day; it has passed one second later
 T = TypeVar("T")
 
@@ -38,20 +36,23 @@ def conflict(message: str) -> ApplicationError:
     return ApplicationError(message, type="Conflict", non_retryable=True)
 
 
-# The calendar watch has no input to carry its flow: it switches to the outbox flow by this patch.
-OUTBOX = "outbox-local-activities"
+SelfT = TypeVar("SelfT")
+ArgT = TypeVar("ArgT")
 
 
-def _outbox_flow() -> bool:
-    instance = workflow.instance()
-    return isinstance(instance, CaseWorkflow) and instance.uses_outbox()
+async def db_activity_method(method: Callable[[SelfT, ArgT], Awaitable[T]], argument: ArgT) -> T:
+    """An activity that reads or writes the registers, by method reference (a reader jumps from here to the
+    activity): a local activity, so a staff action or a timer is one workflow task; short timeout, retried
+    until the database answers. Its notices are rows of the outbox, which the dispatcher sends
+    (activities/outbox.py)."""
+    return await workflow.execute_local_activity_method(
+        method, argument, start_to_close_timeout=timedelta(seconds=60), retry_policy=DB_RETRY
+    )
 
 
 async def db_activity(name: str, argument: object, result_type: type[T]) -> T:
-    """An activity that reads or writes the registers: short timeout, retried until the database answers.
-    In the outbox flow it is a local activity: a staff action or a timer is then one workflow task."""
-    execute = workflow.execute_local_activity if _outbox_flow() else workflow.execute_activity
-    result: T = await execute(
+    """The same, by activity name (for the activities not yet called by method)."""
+    result: T = await workflow.execute_local_activity(
         name,
         argument,
         result_type=result_type,
@@ -59,29 +60,6 @@ async def db_activity(name: str, argument: object, result_type: type[T]) -> T:
         retry_policy=DB_RETRY,
     )
     return result
-
-
-BATCHED_SENDS = "batched-sends"
-
-
-def send_batch_activity(notification_ids: list[int]) -> workflow.ActivityHandle[list[str]]:
-    return workflow.start_activity(
-        "send_notifications",
-        notification_ids,
-        result_type=list[str],
-        start_to_close_timeout=timedelta(seconds=20 * len(notification_ids)),
-        retry_policy=MAIL_RETRY,
-    )
-
-
-def send_activity(notification_id: int) -> workflow.ActivityHandle[str]:
-    return workflow.start_activity(
-        "send_notification",
-        notification_id,
-        result_type=str,
-        start_to_close_timeout=timedelta(seconds=20),  # SMTP itself times out after 15 s
-        retry_policy=MAIL_RETRY,
-    )
 
 
 async def deadline(
@@ -121,7 +99,6 @@ class CaseWorkflow:
         return format_datetime(moment, getattr(self.start, self.TIMEZONE))
 
     def _init_case(self) -> None:
-        self.sends: list[asyncio.Future[Any]] = []
         self.watchers: list[asyncio.Future[None]] = []  # child workflows being awaited
         self.changed = False
         self.lock = asyncio.Lock()
@@ -132,21 +109,7 @@ class CaseWorkflow:
         self.delivered: DeliveryCommand | None = None
 
     async def _record_event(self, event: CaseEvent) -> Recorded:
-        recorded = await db_activity(self.RECORD_ACTIVITY, event, Recorded)
-        self._send(recorded.notification_ids)
-        return recorded
-
-    def _send(self, notification_ids: list[int]) -> None:
-        if not notification_ids or self.uses_outbox():
-            return  # the outbox dispatcher sends them (activities/outbox.py)
-        if workflow.patched(BATCHED_SENDS):  # one activity per event: fewer tasks for the server
-            self.sends.append(send_batch_activity(notification_ids))
-        else:
-            self.sends.extend(send_activity(notification_id) for notification_id in notification_ids)
-
-    def uses_outbox(self) -> bool:
-        """Registers through local activities, notices through the outbox dispatcher (FLOW_OUTBOX)."""
-        return bool(self.start.flow >= FLOW_OUTBOX)
+        return await db_activity(self.RECORD_ACTIVITY, event, Recorded)
 
     def _next_alarm(self) -> Alarm | None:
         raise NotImplementedError
@@ -247,8 +210,3 @@ class CaseWorkflow:
 
     async def _finish(self) -> None:
         await workflow.wait_condition(workflow.all_handlers_finished)
-        for send in self.sends:
-            try:
-                await send
-            except ActivityError:
-                workflow.logger.warning("a notice could not be sent")

@@ -178,7 +178,6 @@ class ObjectionWorkflow(CaseWorkflow):
                 command=command,
             )
             start = await db_activity("register_dispute", registration, DisputeStart)
-            start = start.model_copy(update={"flow": self.start.flow})
             child = await workflow.start_child_workflow("DisputeWorkflow", start, id=f"sengketa-{dispute_id}")
             self.status = ObjectionStatus.DISPUTED
             self.dispute_open = True

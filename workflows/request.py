@@ -40,9 +40,6 @@ NEEDS_EXEMPTION = {DecisionOutcome.REJECTED.value, DecisionOutcome.PARTIALLY_GRA
 OBJECTION_REASONS = set("abcdefg")  # Pasal 35(1)
 # After T3 the case stays reachable this long for a late objection admitted by staff with a reason.
 LATE_OBJECTION_GRACE = timedelta(days=90)
-LATE_OBJECTIONS_PATCH = "late-objection-grace"
-# The recording activity also works out the event's deadline and reminders: one local activity per event.
-ONE_ACTIVITY_PATCH = "deadline-in-record"
 
 
 @workflow.defn(name="RequestWorkflow")
@@ -70,16 +67,12 @@ class RequestWorkflow(CaseWorkflow):
 
     @workflow.run
     async def run(self, start: RequestStart) -> str:
-        if workflow.patched(ONE_ACTIVITY_PATCH):
-            recorded = await self._record("registered", start.received_at, reminders=self._reminder_plan())
-            self._set_reminders(recorded.alarms)
-        else:
-            await self._record("registered", start.received_at)
-            await self._plan_reminders()
+        recorded = await self._record("registered", start.received_at, reminders=self._reminder_plan())
+        self._set_reminders(recorded.alarms)
         await self._alarm_loop()
-        if workflow.patched(LATE_OBJECTIONS_PATCH):
-            self.grace_until = workflow.now() + LATE_OBJECTION_GRACE
-            await self._alarm_loop()
+        # After T3 the case stays reachable for a late objection admitted by staff with a written reason.
+        self.grace_until = workflow.now() + LATE_OBJECTION_GRACE
+        await self._alarm_loop()
         await self._finish()
         return self.status.value
 
@@ -117,16 +110,10 @@ class RequestWorkflow(CaseWorkflow):
             if self.status not in (RequestStatus.RECEIVED, RequestStatus.EXTENDED):
                 return
             # T3 for non-response runs from the T1/T2 expiry (Pasal 36(1) with 35(1)(c)).
-            if workflow.patched(ONE_ACTIVITY_PATCH):
-                self.status = RequestStatus.OVERDUE
-                recorded = await self._record("overdue", now, deadline=self._t3_query(self.due_at))
-                assert recorded.deadline is not None
-                self.objection_deadline, self.t3_start = recorded.deadline.due_at, self.due_at
-                return
-            t3 = await deadline(self.due_at, T3_OBJECTION_DAYS, body=self.start.body)
-            self.objection_deadline, self.t3_start = t3.due_at, self.due_at
             self.status = RequestStatus.OVERDUE
-            await self._record("overdue", now, data={"objection_deadline": t3.due_at, "deadline": t3})
+            recorded = await self._record("overdue", now, deadline=self._t3_query(self.due_at))
+            assert recorded.deadline is not None
+            self.objection_deadline, self.t3_start = recorded.deadline.due_at, self.due_at
         elif alarm.kind == "objection_window_end":
             if self.open_objection is not None:
                 self.window_closed = True  # the case closes when the objection in progress ends
@@ -152,27 +139,16 @@ class RequestWorkflow(CaseWorkflow):
     async def extend(self, command: ExtensionCommand) -> ActionResult:
         async with self.lock:
             self._check_extension(command)
-            if workflow.patched(ONE_ACTIVITY_PATCH):
-                # T2: the T1 day plus 7 working days (Pasal 22(8)); its reminders in the same activity.
-                self.status, self.round = RequestStatus.EXTENDED, 2
-                query = DeadlineQuery(body=self.start.body, start=self.due_at, working_days=T2_EXTENSION_DAYS)
-                recorded = await self._record(
-                    "extended", workflow.now(), actor=command.actor, data={"reason": command.reason},
-                    deadline=query, reminders=self._reminder_plan(before_new_deadline=True),
-                )  # fmt: skip
-                assert recorded.deadline is not None
-                self.due_at = recorded.deadline.due_at
-                self._set_reminders(recorded.alarms)
-                self.changed = True
-                return self._result()
-            # T2: the T1 day plus 7 working days (Pasal 22(8)).
-            t2 = await deadline(self.due_at, T2_EXTENSION_DAYS, body=self.start.body)
-            self.due_at, self.status, self.round = t2.due_at, RequestStatus.EXTENDED, 2
-            await self._record(
-                "extended", workflow.now(), actor=command.actor,
-                data={"reason": command.reason, "due_at": t2.due_at, "deadline": t2},
+            # T2: the T1 day plus 7 working days (Pasal 22(8)); its reminders in the same activity.
+            self.status, self.round = RequestStatus.EXTENDED, 2
+            query = DeadlineQuery(body=self.start.body, start=self.due_at, working_days=T2_EXTENSION_DAYS)
+            recorded = await self._record(
+                "extended", workflow.now(), actor=command.actor, data={"reason": command.reason},
+                deadline=query, reminders=self._reminder_plan(before_new_deadline=True),
             )  # fmt: skip
-            await self._plan_reminders()
+            assert recorded.deadline is not None
+            self.due_at = recorded.deadline.due_at
+            self._set_reminders(recorded.alarms)
             self.changed = True
             return self._result()
 
@@ -199,32 +175,17 @@ class RequestWorkflow(CaseWorkflow):
             now = workflow.now()
             late = now > self.due_at
             decision = command.model_dump(exclude={"actor"})
-            if workflow.patched(ONE_ACTIVITY_PATCH):
-                self.status = RequestStatus.DECIDED
-                # A late decision never shortens the window the requester was already told of.
-                recorded = await self._record(
-                    "decided", now, actor=command.actor, deadline=self._t3_query(now),
-                    data={"decision": decision, "late": late, "objection_deadline_floor": self.objection_deadline},
-                )  # fmt: skip
-                assert recorded.deadline is not None
-                if self.objection_deadline is None or recorded.deadline.due_at > self.objection_deadline:
-                    self.objection_deadline, self.t3_start = recorded.deadline.due_at, now
-                    self.window_closed = self.awaiting_late_decision = False  # the new T3 runs
-                self.delivery_owed = command.outcome in GRANTING_DECISIONS
-                self.changed = True
-                return self._result()
-            t3 = await deadline(now, T3_OBJECTION_DAYS, body=self.start.body)
+            self.status = RequestStatus.DECIDED
             # A late decision never shortens the window the requester was already told of.
-            if self.objection_deadline is None or t3.due_at > self.objection_deadline:
-                self.objection_deadline, self.t3_start = t3.due_at, now
+            recorded = await self._record(
+                "decided", now, actor=command.actor, deadline=self._t3_query(now),
+                data={"decision": decision, "late": late, "objection_deadline_floor": self.objection_deadline},
+            )  # fmt: skip
+            assert recorded.deadline is not None
+            if self.objection_deadline is None or recorded.deadline.due_at > self.objection_deadline:
+                self.objection_deadline, self.t3_start = recorded.deadline.due_at, now
                 self.window_closed = self.awaiting_late_decision = False  # the new T3 runs
             self.delivery_owed = command.outcome in GRANTING_DECISIONS
-            self.status = RequestStatus.DECIDED
-            await self._record(
-                "decided", now, actor=command.actor,
-                data={"decision": decision, "late": late, "objection_deadline": self.objection_deadline,
-                      "deadline": t3},
-            )  # fmt: skip
             self.changed = True
             return self._result()
 
@@ -277,7 +238,6 @@ class RequestWorkflow(CaseWorkflow):
                     objection_id=objection_id, request_id=self.start.request_id,
                     registration_number=filed.registration_number, body=self.start.body,
                     timezone=self.start.timezone, registered_at=now, due_at=filed.due_at, reasons=command.reasons,
-                    flow=self.start.flow,
                 ),
                 id=f"keberatan-{objection_id}",
             )  # fmt: skip
