@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from activities.notices import fee_text
 from activities.objections import reasons_text
 from db.models import Body, Dispute, InfoRequest, KomisiInformasi, Notification, Objection, TimelineEvent
+from domain import law
 from domain.calendar import Deadline
 from domain.dates_id import explain_deadline, format_datetime
 from domain.status_labels import reasons_label, value_label
@@ -22,6 +23,7 @@ from domain.status_labels import reasons_label, value_label
 _html = Environment(
     loader=FileSystemLoader(Path(__file__).parent / "templates"), autoescape=select_autoescape(["html", "j2"])
 )
+_html.globals["law"] = law  # the case file states the clocks' periods and articles from domain/law.py
 
 
 def exemption_text(article: str | None) -> str:

@@ -11,6 +11,8 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
+from domain import law
+
 TEMPLATES = Path(__file__).parent / "templates"
 _env = Environment(
     loader=FileSystemLoader(TEMPLATES),
@@ -19,6 +21,8 @@ _env = Environment(
     keep_trailing_newline=True,
     trim_blocks=False,
 )
+# `law.T4.days_text()`, `law.T4.article`: notices state periods and articles from domain/law.py.
+_env.globals["law"] = law
 
 OUTCOME_LABELS = {
     "granted": "Permohonan diterima seluruhnya",

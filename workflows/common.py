@@ -126,10 +126,7 @@ class CaseWorkflow:
     async def record_delivery(self, command: DeliveryCommand) -> CaseStatus:
         async with self.lock:
             self._check_delivery(command)
-            await self._record(
-                "delivered", workflow.now(), actor=command.actor,
-                data={"delivery": command.model_dump(mode="json", exclude={"actor"})},
-            )  # fmt: skip
+            await self._record_delivered(command)
             self.delivery_owed, self.delivered = False, command
             self.changed = True
             return CaseStatus(status=self.status.value)
@@ -137,6 +134,14 @@ class CaseWorkflow:
     @record_delivery.validator
     def _validate_delivery(self, command: DeliveryCommand) -> None:
         self._check_delivery(command)
+
+    async def _record_delivered(self, command: DeliveryCommand) -> None:
+        """Writes the delivery (the timeline, the task it ends, the notices); each case workflow records it
+        through its own recording activity."""
+        await self._record(
+            "delivered", workflow.now(), actor=command.actor,
+            data={"delivery": command.model_dump(mode="json", exclude={"actor"})},
+        )  # fmt: skip
 
     def _check_delivery(self, command: DeliveryCommand) -> None:
         if self.delivered is not None:

@@ -12,11 +12,14 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from api.web.csrf import FIELD, csrf_token
+from domain import law
 from domain.dates_id import format_date, format_datetime
 from domain.status_labels import status_label
 
 TEMPLATES_DIR = Path(__file__).parent.parent / "templates"
 templates = Jinja2Templates(directory=TEMPLATES_DIR)
+# `law.T1.days_text()`, `law.T1.article`: pages state periods and articles from domain/law.py, never restate them.
+templates.env.globals["law"] = law
 
 SLA_LABELS = {"on_track": "Sesuai jadwal", "due_soon": "Segera jatuh tempo", "overdue": "Lewat tenggat"}
 
