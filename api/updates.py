@@ -3,7 +3,9 @@ validator becomes a 409 with its reason (and the date that matters)."""
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
+from typing import Any, TypeVar, overload
 
 from fastapi import HTTPException, status
 from pydantic import BaseModel
@@ -14,12 +16,40 @@ from temporalio.service import RPCError, RPCStatusCode
 R = TypeVar("R", bound=BaseModel)
 
 
-async def run_update(temporal: Client, workflow_id: str, name: str, argument: Any, result_type: type[R]) -> R:
+A = TypeVar("A")
+T = TypeVar("T")
+
+
+@overload
+async def run_update(
+    temporal: Client, workflow_id: str, update: Callable[[Any, A], Awaitable[T]], argument: A
+) -> T: ...
+@overload
+async def run_update(temporal: Client, workflow_id: str, update: Callable[[Any], Awaitable[T]]) -> T: ...
+async def run_update(temporal: Client, workflow_id: str, update: Any, argument: Any = None) -> Any:
+    """The Update by method reference (`RequestWorkflow.extend`): a reader follows the call from the route
+    into the workflow's handler; the result type is the handler's."""
     handle = temporal.get_workflow_handle(workflow_id)
-    try:
+    with _conflicts_as_409():
+        if argument is None:
+            return await handle.execute_update(update)
+        return await handle.execute_update(update, argument)
+
+
+async def run_update_by_name(
+    temporal: Client, workflow_id: str, name: str, argument: Any, result_type: type[R]
+) -> R:
+    handle = temporal.get_workflow_handle(workflow_id)
+    with _conflicts_as_409():
         args = [] if argument is None else [argument]
         result: R = await handle.execute_update(name, args=args, result_type=result_type)
         return result
+
+
+@contextmanager
+def _conflicts_as_409() -> Iterator[None]:
+    try:
+        yield
     except WorkflowUpdateFailedError as exc:
         cause = exc.cause
         if isinstance(cause, ApplicationError) and cause.type == "Conflict":

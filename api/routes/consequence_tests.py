@@ -25,7 +25,7 @@ from temporalio.client import Client
 
 from api.deps import SessionDep, Staff, StaffDep, StateDep, TemporalDep
 from api.schemas import Slug, SupportedDate, TimelineEntry, _In
-from api.updates import run_update
+from api.updates import run_update_by_name
 from db.dik_repo import DikEntryDetail, DikEntryOut, get_dik_entry, list_dik_entries
 from db.models import Body, ConsequenceTest, DikEntry, InfoRequest, Task, TimelineEvent, Unit
 from domain.consequence_contracts import ConsequenceTestStart, StepCommand, StepResult
@@ -466,7 +466,7 @@ async def _step(
     session: AsyncSession, temporal: Client, staff: Staff, test_id: str, update: str, command: StepCommand
 ) -> ConsequenceTestOut:
     test = await _load_test(session, staff, test_id)
-    await run_update(temporal, test.workflow_id, update, command, StepResult)
+    await run_update_by_name(temporal, test.workflow_id, update, command, StepResult)
     session.expire_all()
     return await consequence_test_view(session, staff, test_id)
 
@@ -620,7 +620,7 @@ async def determine_dik_entry(
     command = StepCommand(
         action=payload.action, note=payload.note, actor=staff.email, actor_role=chain_role(staff)
     )
-    await run_update(temporal, old.workflow_id, "determination", command, StepResult)
+    await run_update_by_name(temporal, old.workflow_id, "determination", command, StepResult)
     created = None
     if payload.action == "retest":
         unit = await session.get(Unit, old.unit_id) if old.unit_id else None

@@ -14,7 +14,7 @@ from temporalio.client import Client
 from api.cases import LoadedCase, load_case, local, requester_case_file, require_ppid_of, require_view
 from api.deps import OptionalStaffDep, SessionDep, Staff, StaffDep, StateDep, TemporalDep
 from api.schemas import CourtObjectionIn, DisputeOut, OutcomeIn, RegistrationIn, StageIn
-from api.updates import run_update
+from api.updates import run_update_by_name
 from db.models import Dispute, InfoRequest, KomisiInformasi, Objection, TimelineEvent
 from domain.contracts import (
     CaseStatus,
@@ -171,7 +171,7 @@ async def _act(
 ) -> DisputeOut:
     dispute, _, _ = await _load(session, dispute_id)
     _require_clerk(staff, dispute)
-    await run_update(temporal, dispute.workflow_id, name, command, CaseStatus)
+    await run_update_by_name(temporal, dispute.workflow_id, name, command, CaseStatus)
     session.expire_all()
     dispute, case, komisi = await _load(session, dispute_id)
     return await dispute_view(session, dispute, case, komisi, clerk=True)
@@ -290,7 +290,7 @@ async def record_court_objection(
         court=payload.court, court_kind=kind, filed_on=payload.filed_on, case_number=payload.case_number,
         recorded_by=Role.KOMISI.value if clerk else Role.PPID.value, actor=staff.email,
     )  # fmt: skip
-    await run_update(temporal, dispute.workflow_id, "record_court_objection", command, CaseStatus)
+    await run_update_by_name(temporal, dispute.workflow_id, "record_court_objection", command, CaseStatus)
     session.expire_all()
     dispute, case, komisi = await _load(session, dispute_id)
     return await dispute_view(session, dispute, case, komisi, clerk=clerk)

@@ -24,7 +24,7 @@ from temporalio.common import WorkflowIDConflictPolicy
 
 from api.deps import OptionalStaffDep, SessionDep, Staff, StaffDep, StateDep, TemporalDep
 from api.documents import DocumentRefused, check_upload, download
-from api.updates import run_update
+from api.updates import run_update_by_name
 from db import monev as registers
 from db.filestore import FileStore, FileStoreError
 from db.models import Body, KomisiInformasi, MonevAnswer, MonevRound, MonevSubmission
@@ -813,7 +813,9 @@ async def publish(
     unscored = [r.name for r in await registers.results(session, round_) if not r.complete]
     if unscored:
         raise conflict(f"Hasil belum dapat diumumkan: kuesioner {', '.join(unscored)} belum selesai dinilai")
-    await run_update(temporal, round_.workflow_id, "publish", MonevPublish(actor=staff.email), CaseStatus)
+    await run_update_by_name(
+        temporal, round_.workflow_id, "publish", MonevPublish(actor=staff.email), CaseStatus
+    )
     session.expire_all()
     round_, found = await load_round(session, komisi, year)
     return await results_view(session, round_, found)

@@ -24,7 +24,7 @@ from api.schemas import (
     ObjectionSummary,
     ResponseIn,
 )
-from api.updates import run_update
+from api.updates import run_update_by_name
 from db.models import Body, Dispute, InfoRequest, Objection, TimelineEvent, Unit
 from domain.calendar import Deadline
 from domain.contracts import (
@@ -80,7 +80,9 @@ async def record_objection(
         filed_by=staff.email if view == "staff" and staff else "requester",
         late_override_reason=payload.late_override_reason,
     )
-    filed = await run_update(temporal, case.request.workflow_id, "file_objection", command, ObjectionFiled)
+    filed = await run_update_by_name(
+        temporal, case.request.workflow_id, "file_objection", command, ObjectionFiled
+    )
     return ObjectionCreated(
         id=filed.id, registration_number=filed.registration_number, status=filed.status,
         due_at=filed.due_at.astimezone(ZoneInfo(case.body.timezone)),
@@ -270,7 +272,7 @@ async def answer_objection(
     command = ResponseCommand(
         outcome=payload.outcome, reasons=payload.reasons, order=payload.order, actor=staff.email
     )
-    await run_update(temporal, objection.workflow_id, "respond", command, CaseStatus)
+    await run_update_by_name(temporal, objection.workflow_id, "respond", command, CaseStatus)
     session.expire_all()
     objection, case = await _load(session, objection_id)
     return await objection_view(session, objection, case, True)
@@ -295,7 +297,7 @@ async def accept_answer(
     objection, case = await _load(session, objection_id)
     if not as_requester:
         _require_requester(staff, tracking_code, case)
-    await run_update(temporal, objection.workflow_id, "accept", None, CaseStatus)
+    await run_update_by_name(temporal, objection.workflow_id, "accept", None, CaseStatus)
     session.expire_all()
     objection, case = await _load(session, objection_id)
     return await objection_view(session, objection, case, False)
@@ -322,5 +324,5 @@ async def take_to_komisi(
     if not as_requester:
         _require_requester(staff, tracking_code, case)
     command = DisputeCommand(statement=payload.statement, requested_outcome=payload.requested_outcome)
-    filed = await run_update(temporal, objection.workflow_id, "file_dispute", command, DisputeFiled)
+    filed = await run_update_by_name(temporal, objection.workflow_id, "file_dispute", command, DisputeFiled)
     return DisputeCreated(id=filed.id, komisi_informasi=filed.komisi_informasi, status=filed.status)

@@ -28,7 +28,7 @@ from api.pdf import render_pdf_async
 from api.reports import charts, figure_tables
 from api.schemas import _In
 from api.state import AppState
-from api.updates import run_update
+from api.updates import run_update_by_name
 from db.filestore import FileStore
 from db.models import AnnualReport, Body, KomisiInformasi
 from db.reports import report_figures, unit_evaluation
@@ -216,7 +216,7 @@ async def submit_report(
     except WorkflowAlreadyStartedError:
         pass  # closed: the register says whether it was submitted (the update below answers 409)
     command = SubmitReport(actor=staff.email, pdf_sha256=sha256, pdf_size=len(pdf), figures=data["figures"])
-    await run_update(temporal, wid, "submit_report", command, ReportStatus)
+    await run_update_by_name(temporal, wid, "submit_report", command, ReportStatus)
 
 
 def print_context(data: dict[str, Any], now: datetime, *, final: bool) -> dict[str, Any]:

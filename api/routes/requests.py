@@ -43,7 +43,7 @@ from api.schemas import (
     RequestSummary,
 )
 from api.state import AppState
-from api.updates import run_update
+from api.updates import run_update_by_name
 from base.temporal_client import start_request_workflow
 from db.calendar_repo import load_calendar
 from db.dik_repo import find_dik_entry
@@ -434,7 +434,7 @@ async def extend_request(
     case = await load_case(session, request_id)
     require_ppid_of(staff, case)
     command = ExtensionCommand(reason=payload.reason, actor=staff.email)
-    await run_update(temporal, case.request.workflow_id, "extend", command, ActionResult)
+    await run_update_by_name(temporal, case.request.workflow_id, "extend", command, ActionResult)
     return await _fresh_view(session, case)
 
 
@@ -500,7 +500,7 @@ async def decide_request(
         actor=staff.email,
     )
     try:
-        await run_update(temporal, case.request.workflow_id, "decide", command, ActionResult)
+        await run_update_by_name(temporal, case.request.workflow_id, "decide", command, ActionResult)
     except Exception:
         await discard_documents(session, [d.id for d in documents])
         raise
@@ -588,7 +588,7 @@ async def assign_request(
         raise HTTPException(422, [{"loc": ["body", "unit"], "msg": f"unit {payload.unit!r} tidak ada",
                                    "type": "value_error"}])  # fmt: skip
     command = AssignCommand(unit=unit.slug, actor=staff.email)
-    await run_update(temporal, case.request.workflow_id, "assign", command, ActionResult)
+    await run_update_by_name(temporal, case.request.workflow_id, "assign", command, ActionResult)
     return await _fresh_view(session, case)
 
 

@@ -25,7 +25,7 @@ from api.documents import (
 )
 from api.schemas import DeliveryIn, SupportedDate, TaskOut, _In
 from api.state import AppState
-from api.updates import run_update
+from api.updates import run_update_by_name
 from db.calendar_repo import load_calendar
 from db.filestore import FileStore
 from db.models import Body, Dispute, InfoRequest, Notification, Objection, Task, TimelineEvent, Unit
@@ -218,7 +218,7 @@ async def deliver(
         document_id=payload.document_id or (ids[0] if ids else None), document_ids=ids, actor=staff.email,
     )  # fmt: skip
     try:
-        await run_update(temporal, workflow_id, "record_delivery", command, CaseStatus)
+        await run_update_by_name(temporal, workflow_id, "record_delivery", command, CaseStatus)
     except Exception:
         await discard_documents(session, ids)
         raise
