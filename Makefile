@@ -42,6 +42,9 @@ typecheck: $(STAMP)
 
 check: lint typecheck test
 
+# The registers on SQLite by default; ARGS="--database postgres" (a throwaway cluster from the machine's server
+# binaries) or ARGS="--database both" (side by side); ARGS="--open-cases 100000" for the scale run. Every option:
+# `.venv/bin/python -m bench.run --help`.
 bench: $(STAMP)
 	$(BIN)/python -m bench.run $(ARGS)
 

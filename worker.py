@@ -8,9 +8,19 @@ import signal
 import sys
 from datetime import timedelta
 
-from temporalio.client import Client
+from temporalio.client import (
+    Client,
+    Schedule,
+    ScheduleActionStartWorkflow,
+    ScheduleAlreadyRunningError,
+    ScheduleHandle,
+    ScheduleOverlapPolicy,
+    SchedulePolicy,
+    ScheduleSpec,
+)
 from temporalio.common import WorkflowIDConflictPolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
+from temporalio.service import RPCError, RPCStatusCode
 from temporalio.worker import Worker
 
 from base.settings import Settings, get_settings
@@ -26,6 +36,7 @@ GIL_SWITCH_INTERVAL_S = 0.0005
 async def run_worker(settings: Settings, stop: asyncio.Event | None = None) -> None:
     """Run until `stop` is set or SIGTERM/SIGINT arrives; then shut down gracefully (worker.shutdown())."""
     # Imported here, after the `ppid` entry point enabled the bytecode cache (see base/bytecode.py).
+    from activities.calendar_delivery import deliver_forever
     from activities.outbox import OutboxDispatcher
     from activities.registry import build_activities
     from workflows.registry import ALL_WORKFLOWS, workflow_runner
@@ -54,11 +65,14 @@ async def run_worker(settings: Settings, stop: asyncio.Event | None = None) -> N
         # its history when it wakes, which costs CPU in a burst of deadlines (PPID_WORKER_CACHE).
         max_cached_workflows=settings.ppid_worker_cache,
     )
+    await ensure_calendar_schedule(client, settings.temporal_task_queue)
     reconciler = asyncio.create_task(reconcile_forever(sessions, client, settings.temporal_task_queue))
+    # Calendar changes whose signals the API could not deliver (Temporal away, the API stopped) are
+    # signalled again until every running case has accepted them.
+    calendar = asyncio.create_task(deliver_forever(sessions, client))
     outbox = None
     if settings.ppid_outbox_in_worker:
         outbox = asyncio.create_task(OutboxDispatcher(sessions, settings).run(stop))
-    await start_calendar_watch(client, settings.temporal_task_queue)
     log.info(
         "worker started on task queue %s at %s",
         settings.temporal_task_queue,
@@ -71,6 +85,7 @@ async def run_worker(settings: Settings, stop: asyncio.Event | None = None) -> N
     finally:
         stop.set()
         reconciler.cancel()
+        calendar.cancel()
         if outbox is not None:
             await finish_outbox(outbox)
         await engine.dispose()
@@ -104,17 +119,38 @@ async def run_outbox(settings: Settings, stop: asyncio.Event | None = None) -> N
         await engine.dispose()
 
 
-async def start_calendar_watch(client: Client, task_queue: str) -> None:
-    """The yearly calendar check runs once per deployment; starting it again is a no-op."""
-    from workflows.calendar_watch import WATCH_WORKFLOW_ID
+async def ensure_calendar_schedule(
+    client: Client, task_queue: str, schedule_id: str | None = None
+) -> ScheduleHandle | None:
+    """The monthly calendar check as a Temporal Schedule, created at the worker's start if absent (a schedule
+    that exists is left as it is). The time-skipping test server behind `ppid dev --clock simulated` has no
+    schedules: there the same workflow runs as a cron workflow instead, on the same beat. None then."""
+    from workflows.calendar_watch import CATCHUP_WINDOW, CHECK_CRON, SCHEDULE_ID, CalendarWatchWorkflow
 
+    schedule_id = schedule_id or SCHEDULE_ID
+    action = ScheduleActionStartWorkflow(CalendarWatchWorkflow.run, id=schedule_id, task_queue=task_queue)
+    try:
+        return await client.create_schedule(
+            schedule_id,
+            Schedule(
+                action=action,
+                spec=ScheduleSpec(cron_expressions=[CHECK_CRON]),
+                policy=SchedulePolicy(overlap=ScheduleOverlapPolicy.SKIP, catchup_window=CATCHUP_WINDOW),
+            ),
+        )
+    except ScheduleAlreadyRunningError:
+        return client.get_schedule_handle(schedule_id)
+    except RPCError as exc:
+        if exc.status != RPCStatusCode.UNIMPLEMENTED:
+            raise
     try:
         await client.start_workflow(
-            "CalendarWatchWorkflow", id=WATCH_WORKFLOW_ID, task_queue=task_queue,
+            CalendarWatchWorkflow.run, id=schedule_id, task_queue=task_queue, cron_schedule=CHECK_CRON,
             id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
         )  # fmt: skip
     except WorkflowAlreadyStartedError:
         pass
+    return None
 
 
 def main() -> None:

@@ -16,16 +16,13 @@ from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from activities.notices import Notice, render
-from activities.records import close_task, enqueue, open_task
+from activities.records import enqueue, open_task
 from base.settings import Settings
 from db.calendar_repo import load_calendar
-from db.models import AnnualReport, Body, KomisiInformasi, Notification
+from db.models import AnnualReport, Body, KomisiInformasi, Notification, Task
 from db.session import write_gate
+from domain import law
 from domain.annual_report import (
-    ESCALATION_TASK_KIND,
-    REMINDER_HOUR,
-    REMINDERS,
-    TASK_KIND,
     ReportBodies,
     ReportEvent,
     ReportPlan,
@@ -36,7 +33,6 @@ from domain.annual_report import (
 from domain.calendar import WorkingCalendar, working_day_before
 from domain.contracts import Alarm, Recorded
 from domain.dates_id import ZONE_ABBREVIATIONS, format_datetime
-from domain.enums import Role
 
 PDF_TYPE = "application/pdf"
 
@@ -50,18 +46,19 @@ def first_working_day(year: int, calendar: WorkingCalendar) -> date:
 
 
 def report_plan(year: int, tz: str, calendar: WorkingCalendar) -> ReportPlan:
-    """08:00 local on the first working day after the year; due the end of 31 March; the reminders at 08:00
-    on the working days before it."""
+    """law.REMINDER_HOUR local on the first working day after the year; due the end of the law's due day
+    (law.ANNUAL_REPORT_DUE_MONTH/DAY); law.ANNUAL_REPORT_REMINDERS at the reminder hour on the working days
+    before it."""
     zone = ZoneInfo(tz)
     due = due_at(year, tz)
     due_day = due.astimezone(zone).date()
+    hour = law.REMINDER_HOUR
     reminders = [
-        Alarm(
-            kind=kind, at=datetime.combine(working_day_before(due_day, days, calendar), REMINDER_HOUR, zone)
-        )
-        for kind, days in REMINDERS
-    ]
-    prepare = datetime.combine(first_working_day(year + 1, calendar), REMINDER_HOUR, zone)
+        Alarm(kind=r.kind, at=datetime.combine(working_day_before(due_day, r.working_days_before, calendar), hour,
+                                               zone))
+        for r in law.ANNUAL_REPORT_REMINDERS
+    ]  # fmt: skip
+    prepare = datetime.combine(first_working_day(year + 1, calendar), hour, zone)
     return ReportPlan(prepare_at=prepare, due_at=due, reminders=reminders, timezone=tz)
 
 
@@ -127,55 +124,60 @@ class AnnualReportActivities:
             "public_link": f"{self._settings.public_url}/laporan/{body.slug}/{year}",
         }  # fmt: skip
         case_id = notice_case_id(body.id, year)
+        await self._apply(session, body, report, event)
+        if event.event == "submitted":
+            return await self._submitted(session, body, komisi, report, event, context, case_id)
         notices: list[Notice] = []
-        submitted = report.status == "submitted"
-        match event.event:
-            case "prepared":
-                report.prepared_at = report.prepared_at or event.at
-                await open_task(
-                    session, key=task_key(body.id, year, "submit"), kind=TASK_KIND, case_type="report",
-                    case_id=str(year), registration_number=f"Laporan {year}", role=Role.PPID.value,
-                    body_id=body.id, unit_id=None, due_at=report.due_at, opened_at=event.at,
-                )  # fmt: skip
-                if not submitted:
+        if report.status != "submitted":  # a notice that raced a submission is not sent
+            match event.event:
+                case "prepared":
                     notices = [render("report_prepared_ppid", body.ppid_email, "ppid", context)]
-            case kind if kind.startswith("report_reminder_"):
-                if not submitted:
-                    days = int(kind.rsplit("_", 1)[1])
+                case kind if kind.startswith("report_reminder_"):
+                    days = next(r.working_days_before for r in law.ANNUAL_REPORT_REMINDERS if r.kind == kind)
                     notices = [
                         render("report_reminder_ppid", body.ppid_email, "ppid", context | {"days_left": days})
                     ]
-            case "overdue":
-                if not submitted:
-                    await open_task(
-                        session, key=task_key(body.id, year, "overdue"), kind=ESCALATION_TASK_KIND,
-                        case_type="report", case_id=str(year), registration_number=f"Laporan {year}",
-                        role=Role.ATASAN_PPID.value, body_id=body.id, unit_id=None, due_at=None, opened_at=event.at,
-                    )  # fmt: skip
+                case "overdue":
                     notices = [
                         render("report_overdue_staff", body.atasan_email, "atasan_ppid",
                                context | {"addressee": "Atasan PPID"}),
                         render("report_overdue_staff", body.ppid_email, "ppid", context | {"addressee": "PPID Utama"}),
                     ]  # fmt: skip
-            case "submitted":
-                return await self._submitted(session, body, komisi, report, event, context, case_id)
-            case _:
-                raise ApplicationError(f"unknown report event {event.event!r}", non_retryable=True)
         return await enqueue(session, case_id=case_id, event=event.event, key_suffix=str(year), notices=notices,
                              at=event.at)  # fmt: skip
+
+    async def _apply(
+        self, session: AsyncSession, body: Body, report: AnnualReport, event: ReportEvent
+    ) -> None:
+        """What the workflow decided at this event: the report's status, the tasks it ends and opens."""
+        change, year = event.change, event.year
+        if change.close_task_kinds:
+            open_tasks = await session.scalars(
+                select(Task).where(
+                    Task.case_type == "report", Task.case_id == str(year), Task.body_id == body.id,
+                    Task.status == "open", Task.kind.in_(change.close_task_kinds),
+                )
+            )  # fmt: skip
+            for row in open_tasks.all():
+                row.status, row.closed_at, row.completed_by = "done", event.at, event.actor
+        for task in change.open_tasks:
+            await open_task(
+                session, key=task_key(body.id, year, task.key), kind=task.kind, case_type="report",
+                case_id=str(year), registration_number=f"Laporan {year}", role=task.role, body_id=body.id,
+                unit_id=None, due_at=report.due_at if task.due_at_deadline else task.due_at, opened_at=event.at,
+            )  # fmt: skip
+        if event.event == "prepared":
+            report.prepared_at = report.prepared_at or event.at
+        if change.status == "submitted" and report.status != "submitted":
+            report.status, report.submitted_at, report.submitted_by = "submitted", event.at, event.actor
+            report.submitted_late = event.late
+            report.figures = dict(event.figures or {})
+            report.pdf_sha256, report.pdf_size = event.pdf_sha256, event.pdf_size
 
     async def _submitted(
         self, session: AsyncSession, body: Body, komisi: KomisiInformasi, report: AnnualReport, event: ReportEvent,
         context: dict[str, Any], case_id: str,
     ) -> list[int]:  # fmt: skip
-        if report.status != "submitted":
-            report.status, report.submitted_at, report.submitted_by = "submitted", event.at, event.actor
-            report.submitted_late = event.at > report.due_at
-            report.figures = dict(event.figures or {})
-            report.pdf_sha256, report.pdf_size = event.pdf_sha256, event.pdf_size
-        for kind in ("submit", "overdue"):
-            await close_task(session, key=task_key(body.id, event.year, kind), at=event.at,
-                             completed_by=event.actor)  # fmt: skip
         assert report.submitted_at is not None
         figures = report.figures or {}
         requests = figures.get("requests") or {}

@@ -43,6 +43,14 @@ def _text(moment: datetime | None, tz: str) -> str:
     return format_datetime(moment, tz) if moment else "-"
 
 
+def clock_title(*codes: str) -> str:
+    """`T4 — tanggapan tertulis Atasan PPID (30 hari kerja, Pasal 36 ayat (2))`: clocks as domain/law.py
+    states them; the request's `T1/T2` is the PPID's notice, its period and the extension's."""
+    clocks = [law.CLOCKS[code] for code in codes]
+    periods = "; ".join(f"{c.days_text()}, {c.article}" for c in clocks)
+    return f"{'/'.join(codes)} — {clocks[0].description} ({periods})"
+
+
 def _deadline(name: str, stored: dict[str, Any] | None) -> dict[str, Any] | None:
     if not stored:
         return None
@@ -73,8 +81,8 @@ async def build_case_file(session: AsyncSession, dispute: Dispute) -> dict[str, 
     deadlines = [
         d
         for d in (
-            _deadline("T1/T2 — tanggapan PPID (Pasal 22 ayat (7)-(8))", request.deadline),
-            _deadline("T4 — tanggapan Atasan PPID (Pasal 36 ayat (2))", objection.deadline),
+            _deadline(clock_title("T1", "T2"), request.deadline),
+            _deadline(clock_title("T4"), objection.deadline),
             *(
                 _deadline(f"{e.label}", (e.data or {}).get("deadline"))
                 for e in events
@@ -98,7 +106,7 @@ async def build_case_file(session: AsyncSession, dispute: Dispute) -> dict[str, 
             "statement": (
                 f"Tidak ada tanggapan tertulis Atasan PPID sejak keberatan dicatat pada "
                 f"{_text(objection.registered_at, tz)} sampai batas waktu {_text(objection.due_at, tz)} "
-                "(30 hari kerja, Pasal 36 ayat (2)); register tidak mencatat tanggapan apa pun."
+                f"({law.T4.days_text()}, {law.T4.article}); register tidak mencatat tanggapan apa pun."
             ),
         }
     receipt = next((n for n in notices if n.event == "registered" and n.recipient_role == "requester"), None)

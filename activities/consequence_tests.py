@@ -8,7 +8,7 @@ and dispute activities call when an Atasan's answer or a KI decision orders disc
 from __future__ import annotations
 
 import logging
-from datetime import date, datetime, time
+from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -23,100 +23,121 @@ from base.settings import Settings
 from db.calendar_repo import load_calendar
 from db.intake import next_registration_number
 from db.models import Body, ConsequenceTest, DikEntry, InfoRequest, Task, Unit
+from domain import law
 from domain.calendar import WorkingCalendar, add_working_days, end_of_day, working_day_before
-from domain.consequence_contracts import TestEvent, TestRecorded
+from domain.case_change import TaskToOpen
+from domain.consequence_contracts import (
+    APPROVE_TASK,
+    DETERMINATION_TASK,
+    REVIEW_TASK,
+    REVISE_TASK,
+    ClocksMoved,
+    EntryChange,
+    StepClock,
+    TestClockQuery,
+    TestClocks,
+    TestEvent,
+    TestRecorded,
+)
 from domain.contracts import Alarm
 from domain.dates_id import ZONE_ABBREVIATIONS, format_date, format_datetime
-from domain.enums import Role
-from domain.exceptions import (
-    DETERMINATION_ARTICLE,
-    DETERMINATION_REMINDERS,
-    GROUNDS,
-    determination_due,
-    determination_opens,
-    period_end,
-    period_text,
-)
+from domain.exceptions import GROUNDS, determination_due, period_end, period_text
+from domain.law import Reminder
 from domain.registration import Register
 
 log = logging.getLogger("ppid.activities.consequence_tests")
-REVIEW_DAYS = 5  # default working days for the PPID Utama's review (a body may set uk_review_days)
-APPROVAL_DAYS = 5  # default working days for the Atasan PPID's approval (uk_approval_days)
-STEP_REMINDERS = (2, 1)  # working days before a step's due date, 08:00 local
-REMINDER_HOUR = time(8, 0)
-REVIEW_TASK, REVISE_TASK, APPROVE_TASK = (
-    "review_consequence_test",
-    "revise_consequence_test",
-    "approve_consequence_test",
-)
-DETERMINATION_TASK = "dik_determination"
+DETERMINATION_ARTICLE = law.DIK_DETERMINATION_ARTICLE
+APPROVAL_ARTICLE = law.CONSEQUENCE_TEST_APPROVAL_ARTICLE
+STEP_TASKS = [REVIEW_TASK, REVISE_TASK, APPROVE_TASK]
+DECIDED = ("approved", "refused")
 STEP_WORDS = {
     "review": "telaah PPID Utama",
     "approval": "pengesahan Atasan PPID",
     "determination": "penetapan pembukaan informasi",
 }
-EXPIRED_REASON = (
-    "Jangka waktu pengecualian berakhir tanpa penetapan PPID: informasi menjadi terbuka dengan sendirinya "
-    f"({DETERMINATION_ARTICLE} ayat (2))"
-)
 LABELS = {
     "submitted": "Uji konsekuensi diajukan dan menunggu telaah PPID Utama",
     "resubmitted": "Uji konsekuensi diperbaiki dan diajukan kembali kepada PPID Utama",
     "returned": "PPID Utama mengembalikan uji konsekuensi untuk diperbaiki",
     "forwarded": "PPID Utama meneruskan uji konsekuensi kepada Atasan PPID untuk disahkan",
-    "approved": "Atasan PPID mengesahkan uji konsekuensi (PP No. 61 Tahun 2010 Pasal 3 ayat (2))",
+    "approved": f"Atasan PPID mengesahkan uji konsekuensi ({APPROVAL_ARTICLE})",
     "refused": "Atasan PPID tidak mengesahkan uji konsekuensi; informasi tidak dikecualikan",
     "late_warning": "Peringatan: pengesahan uji konsekuensi dapat jatuh setelah batas waktu permohonan",
-    "determined_open": "PPID menetapkan informasi dibuka (PP No. 61 Tahun 2010 Pasal 11)",
+    "determined_open": f"PPID menetapkan informasi dibuka ({DETERMINATION_ARTICLE})",
     "determined_retest": "PPID memutuskan uji konsekuensi ulang (PP No. 61 Tahun 2010 Pasal 10)",
 }
 DIK_LABELS = {
     "in_force": "Dicatat dalam Daftar Informasi yang Dikecualikan setelah uji konsekuensi disahkan",
     "renews": "Menggantikan entri sebelumnya setelah uji konsekuensi ulang (PP No. 61 Tahun 2010 Pasal 10)",
     "superseded": "Digantikan oleh entri baru setelah uji konsekuensi ulang (PP No. 61 Tahun 2010 Pasal 10)",
-    "determination_due": "Tugas penetapan pembukaan bagi PPID (PP No. 61 Tahun 2010 Pasal 11)",
+    "determination_due": f"Tugas penetapan pembukaan bagi PPID ({DETERMINATION_ARTICLE})",
+    "determination_moved": "Batas penetapan pembukaan dihitung ulang karena perubahan kalender "
+    f"({DETERMINATION_ARTICLE})",
     "retest": "PPID memulai uji konsekuensi ulang",
-    "opened_determination": "Dibuka dengan penetapan PPID (PP No. 61 Tahun 2010 Pasal 11 ayat (1))",
+    "opened_determination": f"Dibuka dengan penetapan PPID ({DETERMINATION_ARTICLE} ayat (1))",
     "opened_expired": "Dibuka dengan sendirinya karena jangka waktu pengecualian berakhir "
-    "(PP No. 61 Tahun 2010 Pasal 11 ayat (2))",
+    f"({DETERMINATION_ARTICLE} ayat (2))",
     "opened_objection": "Dibuka atas tanggapan Atasan PPID yang memerintahkan pemberian informasi "
     "(UU No. 14 Tahun 2008 Pasal 11 ayat (2))",
     "opened_dispute": "Dibuka atas putusan Komisi Informasi yang memerintahkan pemberian informasi "
     "(UU No. 14 Tahun 2008 Pasal 11 ayat (2))",
 }
+ENTRY_OPENED = {EntryChange.OPEN_DETERMINED: "determination", EntryChange.OPEN_EXPIRED: "expired"}
 
 
 def step_days(body: Body) -> tuple[int, int]:
-    """The working days of the review and of the approval on this body (the directory file may set them)."""
-    return body.uk_review_days or REVIEW_DAYS, body.uk_approval_days or APPROVAL_DAYS
+    """The working days of the review and of the approval on this body (the directory file may set them; the
+    defaults are domain/law.py's)."""
+    return (
+        body.uk_review_days or law.CONSEQUENCE_TEST_REVIEW_DAYS,
+        body.uk_approval_days or law.CONSEQUENCE_TEST_APPROVAL_DAYS,
+    )
+
+
+def step_due(clock: StepClock, start: datetime, body: Body, calendar: WorkingCalendar) -> datetime:
+    """The due date of a step that starts at `start`: the step's working days on the body's calendar."""
+    review_days, approval_days = step_days(body)
+    days = approval_days if clock == StepClock.APPROVAL else review_days
+    return add_working_days(start, days, body.timezone, calendar).due_at
+
+
+def determination_due_at(until: date, tz: str, calendar: WorkingCalendar) -> datetime:
+    """The end of the last day of the PPID's determination (PP 61/2010 Pasal 11 ayat (1))."""
+    return end_of_day(determination_due(until, calendar), tz)
 
 
 def reminder_alarms(
-    prefix: str, due_at: datetime, tz: str, calendar: WorkingCalendar, schedule: tuple[tuple[int, str], ...]
+    prefix: str, due_at: datetime, tz: str, calendar: WorkingCalendar, reminders: tuple[Reminder, ...]
 ) -> list[Alarm]:
+    """The reminders at law.REMINDER_HOUR local on the working days before `due_at`."""
     due_day = due_at.astimezone(ZoneInfo(tz)).date()
     return [
         Alarm(
-            kind=f"{prefix}{kind}",
+            kind=f"{prefix}{r.kind}",
             at=datetime.combine(
-                working_day_before(due_day, days, calendar), REMINDER_HOUR, tzinfo=ZoneInfo(tz)
+                working_day_before(due_day, r.working_days_before, calendar),
+                law.REMINDER_HOUR,
+                tzinfo=ZoneInfo(tz),
             ),
         )
-        for days, kind in schedule
+        for r in reminders
     ]
 
 
 def entry_clock(entry: DikEntry, tz: str, calendar: WorkingCalendar) -> list[Alarm]:
-    """The alarms of an entry in force with a date: the determination task, its reminders, the end."""
-    if entry.status != "in_force" or entry.exemption_until is None:
+    """The alarms of an entry in force with a date: the determination task (law.DIK_DETERMINATION_LEAD_WORKING_DAYS
+    before its due date), its reminders, the end of the period. The due date is the one recorded (a calendar
+    change may have kept it)."""
+    if entry.status != "in_force" or entry.exemption_until is None or entry.determination_due_at is None:
         return []
-    until = entry.exemption_until
-    due = end_of_day(determination_due(until, calendar), tz)
-    opens = datetime.combine(determination_opens(until, calendar), REMINDER_HOUR, tzinfo=ZoneInfo(tz))
+    due = entry.determination_due_at
+    due_day = due.astimezone(ZoneInfo(tz)).date()
+    opens_day = working_day_before(due_day, law.DIK_DETERMINATION_LEAD_WORKING_DAYS, calendar)
+    opens = datetime.combine(opens_day, law.REMINDER_HOUR, tzinfo=ZoneInfo(tz))
     return [
         Alarm(kind="determination_open", at=opens),
-        *reminder_alarms("", due, tz, calendar, tuple((d, k) for d, k in DETERMINATION_REMINDERS)),
-        Alarm(kind="expiry", at=period_end(until, tz)),
+        *reminder_alarms("", due, tz, calendar, law.DIK_DETERMINATION_REMINDERS),
+        Alarm(kind="expiry", at=period_end(entry.exemption_until, tz)),
     ]
 
 
@@ -184,7 +205,10 @@ async def open_cited_entry(
 ) -> DikEntry | None:
     """The hook of an Atasan's answer or a KI decision ordering disclosure: the DIK entry the request's refusal
     cited is opened (UU Pasal 11 ayat (2)), and its workflow told (best effort; each of its alarms reads the
-    entry anyway). Returns the entry opened, if any."""
+    entry anyway). Returns the entry opened, if any.
+
+    Called from the objection and dispute recording activities, local or not: the activity's Temporal client
+    is there in both (an `async def` activity), and the signal goes to another workflow than the caller's."""
     exemption = (request.decision or {}).get("exemption") or {}
     entry_id = exemption.get("dik_entry")
     if not entry_id:
@@ -194,8 +218,12 @@ async def open_cited_entry(
         return None
     test = await session.get(ConsequenceTest, entry.test_id)
     if test is not None and activity.in_activity():
+        # Imported here: the workflow module imports this one (its activities), not the other way round.
+        from workflows.consequence_test import ConsequenceTestWorkflow
+
         try:
-            await activity.client().get_workflow_handle(test.workflow_id).signal("entry_closed")
+            handle = activity.client().get_workflow_handle(test.workflow_id)
+            await handle.signal(ConsequenceTestWorkflow.entry_closed_signal)
         except Exception:  # the clock's workflow has ended or the server is away: its next alarm sees it
             log.info("entry %s opened; its workflow could not be told", entry.id)
     return entry
@@ -217,7 +245,6 @@ class ConsequenceTestActivities:
             calendar = await load_calendar(session, body.slug)
             request = await session.get(InfoRequest, test.request_id) if test.request_id else None
             entry = await session.get(DikEntry, test.dik_entry_id) if test.dik_entry_id else None
-            data: dict[str, Any] = dict(event.data)
             first = await add_timeline(
                 session,
                 key=f"uk:{test.id}:{event.event}:r{event.round}",
@@ -226,16 +253,16 @@ class ConsequenceTestActivities:
                 subject_id=test.id,
                 at=event.at,
                 event=f"uk_{event.event}",
-                label=self._label(event, test, entry, body.timezone),
+                label=self._label(event, body.timezone),
                 actor=event.actor,
                 internal=True,
-                data=data or None,
+                data=self._timeline_data(event),
             )
             notices: list[Notice] = []
             if first:
-                entry = await self._change_state(session, test, body, calendar, request, entry, event, data)
+                entry = await self._apply(session, test, body, calendar, request, entry, event)
                 await session.flush()
-                notices = await self._notices(session, test, body, request, entry, event, data)
+                notices = await self._notices(session, test, body, request, entry, event)
             ids = await enqueue(
                 session,
                 case_id=test.id,
@@ -244,7 +271,7 @@ class ConsequenceTestActivities:
                 notices=notices,
                 at=event.at,
             )
-            alarms = self._alarms(test, entry, body.timezone, calendar)
+            alarms = self._alarms(event, test, entry, body.timezone, calendar)
             await session.commit()
             return TestRecorded(
                 notification_ids=ids,
@@ -253,21 +280,68 @@ class ConsequenceTestActivities:
                 entry_id=entry.id if entry else None,
                 entry_in_force=bool(entry and entry.status == "in_force"),
                 number=test.number,
+                due_at=test.due_at,
+                determination_due_at=entry.determination_due_at if entry else None,
             )
 
+    @activity.defn(name="plan_consequence_test_clocks")
+    async def plan_consequence_test_clocks(self, query: TestClockQuery) -> TestClocks:
+        """The test's running clocks on the current calendar (nothing written: the workflow decides whether
+        they move)."""
+        async with self._sessions() as session:
+            test = await session.get(ConsequenceTest, query.test_id)
+            if test is None:
+                raise ApplicationError(f"consequence test {query.test_id} not found", non_retryable=True)
+            body = await session.get(Body, test.body_id)
+            assert body is not None
+            calendar = await load_calendar(session, body.slug)
+            entry = await session.get(DikEntry, test.dik_entry_id) if test.dik_entry_id else None
+        clocks = TestClocks()
+        if query.clock is not None and query.step_started_at is not None:
+            clocks.step_due_at = step_due(query.clock, query.step_started_at, body, calendar)
+        if entry is not None and entry.status == "in_force" and entry.exemption_until is not None:
+            clocks.determination_due_at = determination_due_at(entry.exemption_until, body.timezone, calendar)
+        return clocks
+
     @staticmethod
-    def _label(event: TestEvent, test: ConsequenceTest, entry: DikEntry | None, tz: str) -> str:
+    def _label(event: TestEvent, tz: str) -> str:
         kind = event.event
+        if event.moved is not None:
+            return ConsequenceTestActivities._moved_label(event.moved, tz)
         if "_reminder_" in kind:
             step = STEP_WORDS.get(kind.split("_")[0], kind)
             return f"Pengingat {step}: {kind.rsplit('_', 1)[1]} hari kerja lagi"
         if kind == "determination_open":
             return DIK_LABELS["determination_due"]
         if kind == "expiry":
-            return "Jangka waktu pengecualian berakhir (PP No. 61 Tahun 2010 Pasal 11 ayat (2))"
+            return f"Jangka waktu pengecualian berakhir ({DETERMINATION_ARTICLE} ayat (2))"
         label = LABELS.get(kind, kind)
-        note = event.data.get("note")
+        note = event.note
         return f"{label}: {note}" if note and kind in ("returned", "refused") else label
+
+    @staticmethod
+    def _moved_label(moved: ClocksMoved, tz: str) -> str:
+        change = moved.change
+        what = "ditambahkan sebagai hari libur" if change.action == "add" else "tidak lagi hari libur"
+        parts = []
+        if moved.step_due_at is not None:
+            parts.append(f"batas waktu langkah ini {format_datetime(moved.step_due_at, tz)}")
+        if moved.determination_due_at is not None:
+            parts.append(f"batas penetapan pembukaan {format_datetime(moved.determination_due_at, tz)}")
+        if moved.kept:
+            parts.append("tanggal yang sudah diberitahukan tidak dimajukan")
+        return f"Kalender berubah: {format_date(change.date)} {what}; " + "; ".join(parts)
+
+    @staticmethod
+    def _timeline_data(event: TestEvent) -> dict[str, Any] | None:
+        if event.moved is not None:
+            return event.moved.model_dump(mode="json")
+        data: dict[str, Any] = {}
+        if event.note:
+            data["note"] = event.note
+        if event.changes:
+            data["changes"] = dict(event.changes)
+        return data or None
 
     def _common(self, test: ConsequenceTest, request: InfoRequest | None) -> dict[str, Any]:
         return {
@@ -277,7 +351,7 @@ class ConsequenceTestActivities:
             "registration_number": request.registration_number if request else "uji konsekuensi",
         }
 
-    async def _change_state(
+    async def _apply(
         self,
         session: AsyncSession,
         test: ConsequenceTest,
@@ -286,113 +360,121 @@ class ConsequenceTestActivities:
         request: InfoRequest | None,
         entry: DikEntry | None,
         event: TestEvent,
-        data: dict[str, Any],
     ) -> DikEntry | None:
-        tz = body.timezone
-        review_days, approval_days = step_days(body)
-        common = self._common(test, request)
-        review_key, revise_key = f"{test.id}:review:r{event.round}", f"{test.id}:revise:r{event.round - 1}"
-        match event.event:
-            case "submitted" | "resubmitted":
-                if event.event == "resubmitted":
-                    self._apply_changes(test, data.get("changes") or {})
-                    await close_task(session, key=revise_key, at=event.at, completed_by=event.actor)
-                    test.rounds = event.round
-                test.status = "submitted"
-                test.due_at = add_working_days(event.at, review_days, tz, calendar).due_at
-                approval_due = add_working_days(test.due_at, approval_days, tz, calendar).due_at
-                note = await self._late_warning(session, test, request, approval_due, event.at, tz, "review")
-                await open_task(
-                    session,
-                    key=review_key,
-                    kind=REVIEW_TASK,
-                    role=Role.PPID.value,
-                    unit_id=None,
-                    due_at=test.due_at,
-                    opened_at=event.at,
-                    note=note,
-                    **common,
-                )
-            case "returned":
-                test.status, test.review_note, test.reviewed_by = "returned", data.get("note"), event.actor
-                await close_task(session, key=review_key, at=event.at, completed_by=event.actor)
-                test.due_at = add_working_days(event.at, review_days, tz, calendar).due_at
-                await open_task(
-                    session,
-                    key=f"{test.id}:revise:r{event.round}",
-                    kind=REVISE_TASK,
-                    role=Role.PPID.value,
-                    unit_id=test.unit_id,
-                    due_at=test.due_at,
-                    opened_at=event.at,
-                    note=data.get("note"),
-                    **common,
-                )
-            case "forwarded":
-                test.status, test.reviewed_by = "forwarded", event.actor
-                if data.get("note"):
-                    test.review_note = str(data["note"])
-                await close_task(session, key=review_key, at=event.at, completed_by=event.actor)
-                test.due_at = add_working_days(event.at, approval_days, tz, calendar).due_at
-                note = await self._late_warning(session, test, request, test.due_at, event.at, tz, "approval")
-                await open_task(
-                    session,
-                    key=f"{test.id}:approve",
-                    kind=APPROVE_TASK,
-                    role=Role.ATASAN_PPID.value,
-                    unit_id=None,
-                    due_at=test.due_at,
-                    opened_at=event.at,
-                    note=note,
-                    **common,
-                )
-            case "approved":
-                entry = await self._approve(session, test, body, calendar, event, data)
-            case "refused":
-                test.status, test.decided_at, test.decided_by = "refused", event.at, event.actor
-                test.decision_note, test.due_at = data.get("note"), None
-                await close_task(session, key=f"{test.id}:approve", at=event.at, completed_by=event.actor)
-            case "determination_open" if entry is not None and entry.status == "in_force":
+        """Writes what the workflow decided: the tasks it ends, the corrected fields, the new status and who
+        acted, the step's due date, the entry's change, the tasks it opens, a calendar change's dates."""
+        change = event.change
+        if change.close_task_kinds:
+            await self._close_tasks(session, test.id, change.close_task_kinds, event)
+        if event.changes:
+            self._apply_changes(test, dict(event.changes))
+        test.rounds = max(test.rounds or 1, event.round)
+        if change.status is not None:
+            test.status = change.status
+            if change.status in DECIDED:
+                test.decided_at, test.decided_by, test.decision_note = event.at, event.actor, event.note
+                test.due_at = None
+            elif change.status in ("returned", "forwarded"):
+                test.reviewed_by = event.actor
+                if event.note or change.status == "returned":
+                    test.review_note = event.note
+        if event.clock is not None:
+            test.due_at = step_due(event.clock, event.at, body, calendar)
+        match event.entry:
+            case EntryChange.CREATE:
+                entry = await self._approve(session, test, body, calendar, event)
+            case EntryChange.DETERMINATION_DUE if entry is not None and entry.status == "in_force":
                 await history(session, entry, key="determination_due", at=event.at, event="determination_due")
-                await open_task(
-                    session,
-                    key=f"{entry.id}:determination",
-                    kind=DETERMINATION_TASK,
-                    case_type="dik",
-                    case_id=entry.id,
-                    registration_number=entry.number,
-                    role=Role.PPID.value,
-                    body_id=entry.body_id,
-                    unit_id=entry.unit_id,
-                    due_at=entry.determination_due_at,
-                    opened_at=event.at,
-                    note=f"Tetapkan pembukaan informasi paling lambat 30 hari kerja sebelum jangka waktu berakhir "
-                    f"({period_text(entry.exemption_until, None)}; {DETERMINATION_ARTICLE}).",
-                )
-            case "determined_open" if entry is not None:
-                await open_entry(
-                    session,
-                    entry,
-                    at=event.at,
-                    reason="determination",
-                    actor=event.actor,
-                    ref=data.get("note"),
-                )
-            case "determined_retest" if entry is not None:
-                await history(
-                    session,
-                    entry,
-                    key=f"retest:r{event.round}",
-                    at=event.at,
-                    event="retest",
-                    actor=event.actor,
-                )
-                await close_task(
-                    session, key=f"{entry.id}:determination", at=event.at, completed_by=event.actor
-                )
-            case "expiry" if entry is not None:
-                await open_entry(session, entry, at=event.at, reason="expired")
+            case EntryChange.OPEN_DETERMINED | EntryChange.OPEN_EXPIRED if entry is not None:
+                ref = event.note if event.entry == EntryChange.OPEN_DETERMINED else None
+                await open_entry(session, entry, at=event.at, reason=ENTRY_OPENED[event.entry], actor=event.actor,
+                                 ref=ref)  # fmt: skip
+            case EntryChange.RETEST if entry is not None:
+                await history(session, entry, key=f"retest:r{event.round}", at=event.at, event="retest",
+                              actor=event.actor)  # fmt: skip
+        for task in change.open_tasks:
+            await self._open_task(session, task, test, body, calendar, request, entry, event)
+        if event.moved is not None:
+            await self._move(session, test, entry, event.moved, event, body.timezone)
         return entry
+
+    async def _close_tasks(
+        self, session: AsyncSession, case_id: str, kinds: list[str], event: TestEvent
+    ) -> None:
+        """The open tasks of these kinds of the test (and of its entry, which shares its id) end."""
+        found = await session.scalars(
+            select(Task).where(Task.case_id == case_id, Task.status == "open", Task.kind.in_(kinds))
+        )
+        for task in found.all():
+            task.status, task.closed_at, task.completed_by = "done", event.at, event.actor
+
+    async def _open_task(
+        self,
+        session: AsyncSession,
+        task: TaskToOpen,
+        test: ConsequenceTest,
+        body: Body,
+        calendar: WorkingCalendar,
+        request: InfoRequest | None,
+        entry: DikEntry | None,
+        event: TestEvent,
+    ) -> None:
+        """A task the workflow opened, with what its kind shows: the drafter's unit for a correction, the
+        request's deadline for a review or an approval, the entry for a determination."""
+        tz = body.timezone
+        due = test.due_at if task.due_at_deadline else task.due_at
+        if task.kind == DETERMINATION_TASK:
+            if entry is None or entry.status != "in_force":
+                return  # opened or superseded meanwhile: nothing to determine
+            await open_task(
+                session, key=task.key, kind=task.kind, case_type="dik", case_id=entry.id,
+                registration_number=entry.number, role=task.role, body_id=entry.body_id, unit_id=entry.unit_id,
+                due_at=entry.determination_due_at if task.due_at_deadline else task.due_at, opened_at=event.at,
+                note=f"Tetapkan pembukaan informasi paling lambat "
+                f"{law.DIK_DETERMINATION_WORKING_DAYS} hari kerja sebelum jangka waktu berakhir "
+                f"({period_text(entry.exemption_until, None)}; {DETERMINATION_ARTICLE}).",
+            )  # fmt: skip
+            return
+        note: str | None = None
+        unit_id: int | None = None
+        if task.kind == REVISE_TASK:
+            note, unit_id = event.note, test.unit_id
+        elif due is not None:
+            step = "approval" if task.kind == APPROVE_TASK else "review"
+            _, approval_days = step_days(body)
+            approval_due = (
+                due if step == "approval" else add_working_days(due, approval_days, tz, calendar).due_at
+            )
+            note = await self._late_warning(session, test, request, approval_due, event.at, tz, step)
+        await open_task(
+            session, key=task.key, kind=task.kind, role=task.role, unit_id=unit_id, due_at=due,
+            opened_at=event.at, note=note, **self._common(test, request),
+        )  # fmt: skip
+
+    async def _move(
+        self, session: AsyncSession, test: ConsequenceTest, entry: DikEntry | None, moved: ClocksMoved,
+        event: TestEvent, tz: str,
+    ) -> None:  # fmt: skip
+        """A calendar change's dates: the step's due date (and its open task's), the entry's determination date
+        (and its task's), each as the workflow decided."""
+        if moved.step_due_at is not None and test.due_at is not None:
+            test.due_at = moved.step_due_at
+            tasks = await session.scalars(
+                select(Task).where(Task.case_id == test.id, Task.status == "open", Task.kind.in_(STEP_TASKS))
+            )
+            for step_task in tasks.all():
+                step_task.due_at = moved.step_due_at
+        if moved.determination_due_at is not None and entry is not None and entry.status == "in_force":
+            entry.determination_due_at = moved.determination_due_at
+            task = await session.scalar(select(Task).where(Task.key == f"{entry.id}:determination"))
+            if task is not None and task.status == "open":
+                task.due_at = moved.determination_due_at
+            await history(
+                session, entry, key=f"determination_moved:v{moved.change.version}", at=event.at,
+                event="determination_moved", data=moved.model_dump(mode="json"),
+                label=f"{DIK_LABELS['determination_moved']}: paling lambat "
+                f"{format_datetime(moved.determination_due_at, tz)}",
+            )  # fmt: skip
 
     @staticmethod
     def _apply_changes(test: ConsequenceTest, changes: dict[str, Any]) -> None:
@@ -457,11 +539,9 @@ class ConsequenceTestActivities:
         body: Body,
         calendar: WorkingCalendar,
         event: TestEvent,
-        data: dict[str, Any],
     ) -> DikEntry | None:
-        test.status, test.decided_at, test.decided_by = "approved", event.at, event.actor
-        test.decision_note, test.due_at = data.get("note"), None
-        await close_task(session, key=f"{test.id}:approve", at=event.at, completed_by=event.actor)
+        """The approval's record: the test's number in the UK register and, unless the test found the
+        information public, its entry in the DIK (superseding the entry it renews, Pasal 10)."""
         test.number = await next_registration_number(session, body, Register.CONSEQUENCE_TEST, event.at)
         if test.conclusion == "open":
             return None  # the test found the information public: nothing enters the DIK
@@ -482,7 +562,7 @@ class ConsequenceTestActivities:
             decided_at=event.at,
             approved_by=event.actor or "",
             status="in_force",
-            determination_due_at=end_of_day(determination_due(test.exemption_until, calendar), body.timezone)
+            determination_due_at=determination_due_at(test.exemption_until, body.timezone, calendar)
             if test.exemption_until
             else None,
         )
@@ -527,16 +607,15 @@ class ConsequenceTestActivities:
                 )
         return entry
 
+    @staticmethod
     def _alarms(
-        self, test: ConsequenceTest, entry: DikEntry | None, tz: str, calendar: WorkingCalendar
+        event: TestEvent, test: ConsequenceTest, entry: DikEntry | None, tz: str, calendar: WorkingCalendar
     ) -> list[Alarm]:
-        if test.status == "submitted" and test.due_at:
+        """What the workflow waits for next: the reminders of a step it asked to be reminded of, or the clock of
+        the approved test's entry."""
+        if event.remind is not None and test.due_at is not None:
             return reminder_alarms(
-                "review_", test.due_at, tz, calendar, tuple((d, f"reminder_{d}") for d in STEP_REMINDERS)
-            )
-        if test.status == "forwarded" and test.due_at:
-            return reminder_alarms(
-                "approval_", test.due_at, tz, calendar, tuple((d, f"reminder_{d}") for d in STEP_REMINDERS)
+                f"{event.remind.value}_", test.due_at, tz, calendar, law.CONSEQUENCE_TEST_STEP_REMINDERS
             )
         if test.status == "approved" and entry is not None:
             return entry_clock(entry, tz, calendar)
@@ -550,7 +629,6 @@ class ConsequenceTestActivities:
         request: InfoRequest | None,
         entry: DikEntry | None,
         event: TestEvent,
-        data: dict[str, Any],
     ) -> list[Notice]:
         tz = body.timezone
         unit = await session.get(Unit, test.unit_id) if test.unit_id else None
@@ -587,7 +665,7 @@ class ConsequenceTestActivities:
                         "Uji konsekuensi dikembalikan untuk diperbaiki",
                         "PPID",
                         f"PPID Utama mengembalikan uji konsekuensi atas informasi {about} dengan catatan:\n"
-                        f"{data.get('note')}\nAjukan perbaikan paling lambat {due}.\nRincian: {link}",
+                        f"{event.note}\nAjukan perbaikan paling lambat {due}.\nRincian: {link}",
                     )
                 ]
             case "forwarded":
@@ -598,7 +676,7 @@ class ConsequenceTestActivities:
                         "Uji konsekuensi menunggu pengesahan Atasan PPID",
                         "Atasan PPID",
                         f"PPID Utama meneruskan uji konsekuensi atas informasi {about} untuk Anda sahkan "
-                        f"paling lambat {due} (PP No. 61 Tahun 2010 Pasal 3 ayat (2)).\nRincian: {link}",
+                        f"paling lambat {due} ({APPROVAL_ARTICLE}).\nRincian: {link}",
                     )
                 ]
             case "approved":
@@ -626,7 +704,7 @@ class ConsequenceTestActivities:
                         "Uji konsekuensi tidak disahkan",
                         "PPID",
                         f"Atasan PPID tidak mengesahkan uji konsekuensi atas informasi {about}: "
-                        f"{data.get('note')}\nInformasi ini tidak dikecualikan.\nRincian: {link}",
+                        f"{event.note}\nInformasi ini tidak dikecualikan.\nRincian: {link}",
                     )
                 ]
             case k if k.startswith(("review_reminder", "approval_reminder")):

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
@@ -25,12 +25,31 @@ from activities.records import (
     record_handover,
 )
 from base.settings import Settings
+from db.calendar_repo import load_calendar
 from db.models import Body, Dispute, InfoRequest, KomisiInformasi, Notification, Objection, Task, Unit
-from domain.calendar import end_of_day
-from domain.contracts import CaseEvent, DisputeStart, Recorded, RegisterDispute
+from domain import law
+from domain.calendar import Deadline, add_working_days, end_of_day
+from domain.case_change import TaskToOpen
+from domain.contracts import DeadlineQuery, DisputeStart, RegisterDispute
 from domain.court import COURT_KINDS, court_article, court_kind, filing_text
 from domain.dates_id import ZONE_ABBREVIATIONS, format_date, format_datetime
-from domain.delivery import COMPLY_TASK, DISCLOSURE_OUTCOMES
+from domain.delivery import DELIVERY_TASK_KINDS
+from domain.dispute_events import (
+    CLOCK_COLUMNS,
+    CLOCK_DATA_KEYS,
+    ClockMissed,
+    CourtObjectionRecorded,
+    DeadlineMoved,
+    Decided,
+    Delivered,
+    DisputeEvent,
+    DisputeRecord,
+    DisputeRecorded,
+    Final,
+    Registered,
+    StageSet,
+    Submitted,
+)
 from domain.enums import DisputeStatus, ObjectionStatus, RequestStatus, Role
 from domain.notice_tasks import requester_recipients
 
@@ -48,11 +67,11 @@ LABELS = {
     "stage_mediation": "Komisi Informasi memulai mediasi",
     "stage_adjudication": "Komisi Informasi memulai ajudikasi",
     "decided": "Komisi Informasi memutus sengketa",
-    "t6_missed": "Komisi Informasi belum memulai penyelesaian dalam 14 hari kerja (Pasal 38 ayat (1))",
-    "t7_missed": "Sengketa belum selesai dalam 100 hari kerja (Pasal 38 ayat (2))",
+    "t6_missed": f"Komisi Informasi belum memulai penyelesaian dalam {law.T6.days_text()} ({law.T6.article})",
+    "t7_missed": f"Sengketa belum selesai dalam {law.T7.days_text()} ({law.T7.article})",
     # What the product knows: no court objection was recorded in it within T8, not that none was filed.
-    "final": "Tidak tercatat keberatan ke pengadilan dalam 14 hari kerja sejak putusan diterima (Pasal 48 ayat "
-    "(1)); menurut catatan sistem, putusan berkekuatan hukum tetap",
+    "final": f"Tidak tercatat keberatan ke pengadilan dalam {law.T8.days_text()} sejak putusan diterima "
+    f"({law.T8.article}); menurut catatan sistem, putusan berkekuatan hukum tetap",
     "court_objection": "Keberatan atas putusan Komisi Informasi diajukan ke pengadilan",
     "delivered": "Informasi diserahkan kepada pemohon sesuai putusan Komisi Informasi",
 }
@@ -109,59 +128,63 @@ class DisputeActivities:
             )
 
     @activity.defn(name="record_dispute_event")
-    async def record_dispute_event(self, event: CaseEvent) -> Recorded:
+    async def record(self, record: DisputeRecord) -> DisputeRecorded:
+        """Writes what the workflow decided at one event: the clocks it starts (computed here, on the KI's
+        calendar, in the same round trip), the dispute's status and the event's own facts, the tasks it opens
+        and ends, the timeline entry, and the notices."""
+        event = record.event
         async with self._sessions() as session:
-            dispute = await session.get(Dispute, event.subject_id)
+            dispute = await session.get(Dispute, record.dispute_id)
             if dispute is None:
-                raise ApplicationError(f"dispute {event.subject_id} not found", non_retryable=True)
-            data: dict[str, Any] = dict(event.data)
+                raise ApplicationError(f"dispute {record.dispute_id} not found", non_retryable=True)
+            deadlines = {code: await _compute(session, query) for code, query in record.deadlines.items()}
+            data = event.data() | _clock_data(deadlines)
             first_time = await add_timeline(
                 session,
-                key=f"{dispute.id}:{event.event}",
+                key=f"{dispute.id}:{event.name}",
                 case_id=dispute.request_id,
                 subject_type="dispute",
                 subject_id=dispute.id,
-                at=event.at,
-                event=f"dispute_{event.event}",
+                at=record.at,
+                event=f"dispute_{event.name}",
                 label=self._label(event),
-                actor=event.actor,
-                internal=bool(data.get("kept")),
+                actor=record.actor,
+                internal=isinstance(event, DeadlineMoved) and event.kept,
                 data=data or None,
             )
             if first_time:
-                await self._change_state(session, dispute, event, data)
+                await self._write(session, dispute, record, deadlines)
             await session.flush()
-            notices = await self._notices(session, dispute, event, data)
+            notices = await self._notices(session, dispute, record, data)
             ids = await enqueue(
-                session, case_id=dispute.request_id, event=f"dispute_{event.event}", key_suffix=dispute.id,
-                notices=notices, at=event.at,
+                session, case_id=dispute.request_id, event=f"dispute_{event.name}", key_suffix=dispute.id,
+                notices=notices, at=record.at,
             )  # fmt: skip
-            if event.event == "submitted":
+            if isinstance(event, Submitted):
                 await self._attach_case_file(session, dispute, ids)
             await session.commit()
-        return Recorded(notification_ids=ids)
+        return DisputeRecorded(notification_ids=ids, deadlines=deadlines)
 
     @staticmethod
-    def _label(event: CaseEvent) -> str:
-        if event.event.startswith("deadline_moved"):
-            # The KI's clocks are shown in the KI's time zone.
-            return deadline_moved(dict(event.data), str(event.data.get("timezone") or "Asia/Jakarta"))[0]
-        label = LABELS.get(event.event, event.event)
-        if event.event == "registered":
-            label += f" dengan nomor {event.data.get('register_number')}"
-        if event.event == "decided":
-            outcome: dict[str, Any] = dict(event.data.get("outcome") or {})  # type: ignore[call-overload]
-            label += f": {OUTCOME_LABELS.get(str(outcome.get('outcome')), '')}"
-        if event.event == "court_objection":
-            filing: dict[str, Any] = dict(event.data["court_objection"])  # type: ignore[call-overload]
-            kind = str(filing["court_kind"])
-            label += (
-                f": {filing_text(filing)} ({COURT_KINDS[kind]}, {court_article(kind)} dan Pasal 48 ayat (1)); "
-                "putusan belum berkekuatan hukum tetap"
-            )
-        if event.event == "delivered":
-            label += f" {handover_text(dict(event.data['delivery']))}"  # type: ignore[call-overload]
-        return label
+    def _label(event: DisputeEvent) -> str:
+        match event:
+            case DeadlineMoved():
+                # The KI's clocks are shown in the KI's time zone.
+                return deadline_moved(event.data(), event.timezone)[0]
+            case Registered():
+                return f"{LABELS['registered']} dengan nomor {event.register_number}"
+            case Decided():
+                return f"{LABELS['decided']}: {OUTCOME_LABELS.get(event.outcome.outcome, '')}"
+            case CourtObjectionRecorded():
+                filing = event.court_objection
+                return (
+                    f"{LABELS['court_objection']}: {filing_text(filing.model_dump(mode='json'))} "
+                    f"({COURT_KINDS[filing.court_kind]}, {court_article(filing.court_kind)} dan "
+                    f"{law.T8.article}); putusan belum berkekuatan hukum tetap"
+                )
+            case Delivered():
+                return f"{LABELS['delivered']} {handover_text(event.delivery.model_dump(mode='json'))}"
+        return LABELS.get(event.name, event.name)
 
     async def _attach_case_file(self, session: AsyncSession, dispute: Dispute, ids: list[int]) -> None:
         for notification_id in ids:
@@ -178,107 +201,88 @@ class DisputeActivities:
                  "content": render_case_file_html(dispute.case_file)},
             ]  # fmt: skip
 
-    async def _change_state(
-        self, session: AsyncSession, dispute: Dispute, event: CaseEvent, data: dict[str, Any]
+    async def _write(
+        self, session: AsyncSession, dispute: Dispute, record: DisputeRecord, deadlines: dict[str, Deadline]
     ) -> None:
+        """The transition as decided, the event's facts, the clocks it started; nothing worked out again."""
         request = await session.get(InfoRequest, dispute.request_id)
         assert request is not None
-        common = {
-            "case_type": "dispute", "case_id": dispute.request_id, "registration_number": request.registration_number,
-        }  # fmt: skip
-        match event.event:
-            case "submitted":
+        event, at, transition = record.event, record.at, record.transition
+        if transition.status is not None:
+            dispute.status = transition.status
+        for column, value in event.columns(at).items():
+            setattr(dispute, column, value)
+        for code, computed in deadlines.items():
+            setattr(dispute, CLOCK_COLUMNS[code], computed.due_at)
+        if transition.close_task_kinds:
+            await self._close_tasks(session, dispute, at=at, kinds=transition.close_task_kinds)
+        if transition.open_tasks:
+            body = await session.get(Body, request.body_id)
+            assert body is not None
+            for task in transition.open_tasks:
+                await self._open_task(session, dispute, request, body, record, task, deadlines)
+        match event:
+            case Submitted():
                 dispute.case_file = await build_case_file(session, dispute)
-                await open_task(
-                    session, key=f"{dispute.id}:register", kind="register_dispute", role=Role.KOMISI.value,
-                    komisi_id=dispute.komisi_id, body_id=None, unit_id=None, due_at=None, opened_at=event.at,
-                    **common,
+            case CourtObjectionRecorded(compliance_suspended=True):
+                # Ended explicitly, with its reason on the task and on the timeline, never silently.
+                await close_task(
+                    session, key=f"{dispute.id}:comply", at=at, status="cancelled",
+                    close_reason=COMPLIANCE_SUSPENDED,
                 )  # fmt: skip
-            case "registered":
-                dispute.status = DisputeStatus.REGISTERED.value
-                dispute.register_number = str(data["register_number"])
-                dispute.registered_at = event.at
-                dispute.start_due_at = datetime.fromisoformat(str(data["start_due_at"]))
-                dispute.settle_due_at = datetime.fromisoformat(str(data["settle_due_at"]))
-                await close_task(session, key=f"{dispute.id}:register", at=event.at)
-                await open_task(
-                    session, key=f"{dispute.id}:settle", kind="settle_dispute", role=Role.KOMISI.value,
-                    komisi_id=dispute.komisi_id, body_id=None, unit_id=None, due_at=dispute.settle_due_at,
-                    opened_at=event.at, **common,
+                await add_timeline(
+                    session, key=f"{dispute.id}:compliance_suspended", case_id=dispute.request_id,
+                    subject_type="dispute", subject_id=dispute.id, at=at, event="dispute_compliance_suspended",
+                    label=COMPLIANCE_SUSPENDED, actor=record.actor,
                 )  # fmt: skip
-            case "stage_mediation" | "stage_adjudication":
-                dispute.stage = event.event.removeprefix("stage_")
-                dispute.status = dispute.stage
-            case "decided":
-                outcome = data["outcome"]
-                dispute.outcome = outcome
-                dispute.decided_at = event.at
-                final_due = data.get("final_due_at")
-                dispute.final_at = datetime.fromisoformat(str(final_due)) if final_due else event.at
-                dispute.status = (DisputeStatus.DECIDED if final_due else DisputeStatus.FINAL).value
-                # A withdrawal before registration ends the KI's registration task too.
-                await close_task(session, key=f"{dispute.id}:register", at=event.at)
-                await close_task(session, key=f"{dispute.id}:settle", at=event.at)
-                if outcome["outcome"] in DISCLOSURE_OUTCOMES and not final_due:
-                    # Final at once (a mediation agreement, Pasal 39): the cited DIK entry opens (Pasal 11(2)).
-                    await open_cited_entry(
-                        session, request, at=event.at, reason="dispute", ref=_ki_ref(dispute)
-                    )
-                if outcome["outcome"] in DISCLOSURE_OUTCOMES:
-                    body = await session.get(Body, request.body_id)
-                    assert body is not None
-                    ordered = outcome.get("disclosure_due")
-                    due = end_of_day(date.fromisoformat(ordered), body.timezone) if ordered else None
-                    # Only recording the delivery ends this task (or, explicitly, a court objection).
-                    await open_task(
-                        session, key=f"{dispute.id}:comply", kind=COMPLY_TASK, role=Role.PPID.value,
-                        body_id=request.body_id, unit_id=request.unit_id, due_at=due, opened_at=event.at, **common,
-                    )  # fmt: skip
-            case "final":
-                dispute.status = DisputeStatus.FINAL.value
-                if (dispute.outcome or {}).get("outcome") in DISCLOSURE_OUTCOMES:
-                    # The KI's order to disclose is final (Pasal 48(1)): the cited DIK entry opens (Pasal 11(2)).
-                    await open_cited_entry(
-                        session, request, at=event.at, reason="dispute", ref=_ki_ref(dispute)
-                    )
-            case "court_objection":
-                dispute.status = DisputeStatus.COURT_OBJECTION.value
-                dispute.final_at = None  # not final while the court hears it (Pasal 47-48)
-                comply = await session.scalar(select(Task).where(Task.key == f"{dispute.id}:comply"))
-                if comply is not None and comply.status == "open":
-                    # Ended explicitly, with its reason on the task and on the timeline, never silently.
-                    await close_task(
-                        session,
-                        key=comply.key,
-                        at=event.at,
-                        status="cancelled",
-                        close_reason=COMPLIANCE_SUSPENDED,
-                    )
-                    await add_timeline(
-                        session, key=f"{dispute.id}:compliance_suspended", case_id=dispute.request_id,
-                        subject_type="dispute", subject_id=dispute.id, at=event.at,
-                        event="dispute_compliance_suspended", label=COMPLIANCE_SUSPENDED, actor=event.actor,
-                    )  # fmt: skip
-            case "delivered":
+            case Delivered():
                 await record_handover(
-                    session, key=f"{dispute.id}:comply", at=event.at, actor=event.actor,
-                    delivery=data["delivery"],
+                    session, key=f"{dispute.id}:comply", at=at, actor=record.actor,
+                    delivery=event.delivery.model_dump(mode="json"),
                 )  # fmt: skip
-            case moved if moved.startswith("deadline_moved") and not data.get("kept"):
-                new = datetime.fromisoformat(str(data["new"]))
-                match data["clock"]:
-                    case "T6":
-                        dispute.start_due_at = new
-                    case "T7":
-                        dispute.settle_due_at = new
-                        task = await session.scalar(select(Task).where(Task.key == f"{dispute.id}:settle"))
-                        if task is not None:
-                            task.due_at = new
-                    case "T8":
-                        dispute.final_at = new
+            case DeadlineMoved(kept=False) if event.task_kinds:
+                await session.execute(
+                    update(Task)
+                    .where(_dispute_tasks(dispute), Task.status == "open", Task.kind.in_(event.task_kinds))
+                    .values(due_at=event.new)
+                )
+        if record.open_cited_entry:
+            await open_cited_entry(session, request, at=at, reason="dispute", ref=_ki_ref(dispute))
+
+    @staticmethod
+    async def _open_task(
+        session: AsyncSession, dispute: Dispute, request: InfoRequest, body: Body, record: DisputeRecord,
+        task: TaskToOpen, deadlines: dict[str, Deadline],
+    ) -> None:  # fmt: skip
+        due = task.due_at
+        if task.due_at_deadline and record.tasks_due_at_clock:
+            due = deadlines[record.tasks_due_at_clock].due_at
+        if (day := record.task_due_dates.get(task.key)) is not None:
+            due = end_of_day(day, body.timezone)
+        # The KI's tasks are the KI's inbox; the others the respondent body's PPID (its unit, when assigned).
+        where: dict[str, Any] = (
+            {"komisi_id": dispute.komisi_id, "body_id": None, "unit_id": None}
+            if task.role == Role.KOMISI.value
+            else {"body_id": request.body_id, "unit_id": request.unit_id}
+        )
+        await open_task(
+            session, key=f"{dispute.id}:{task.key}", kind=task.kind, role=task.role, due_at=due,
+            opened_at=record.at, case_type="dispute", case_id=dispute.request_id,
+            registration_number=request.registration_number, **where,
+        )  # fmt: skip
+
+    @staticmethod
+    async def _close_tasks(
+        session: AsyncSession, dispute: Dispute, *, at: datetime, kinds: list[str]
+    ) -> None:
+        """The dispute's own open tasks of these kinds end (not those of another dispute of the same case)."""
+        if set(kinds) & DELIVERY_TASK_KINDS:
+            raise ValueError("delivery tasks end only when the delivery is recorded")
+        query = update(Task).where(_dispute_tasks(dispute), Task.status == "open", Task.kind.in_(kinds))
+        await session.execute(query.values(status="done", closed_at=at))
 
     async def _notices(
-        self, session: AsyncSession, dispute: Dispute, event: CaseEvent, data: dict[str, Any]
+        self, session: AsyncSession, dispute: Dispute, record: DisputeRecord, data: dict[str, Any]
     ) -> list[Notice]:
         request = await session.get(InfoRequest, dispute.request_id)
         objection = await session.get(Objection, dispute.objection_id)
@@ -299,7 +303,7 @@ class DisputeActivities:
             "submitted": format_datetime(dispute.submitted_at, ktz),
             "requested_outcome": dispute.requested_outcome,
             "tracking_link": f"{self._settings.public_url}/lacak/{request.id}",
-            "when": format_datetime(event.at, ktz),
+            "when": format_datetime(record.at, ktz),
         }
         requester = requester_recipients(request.email)  # no email: the PPID sends it by letter or phone
         ppid_email = unit.email if unit else body.ppid_email
@@ -307,13 +311,14 @@ class DisputeActivities:
             (ppid_email, "ppid", f"PPID {body.name}" + (f" — {unit.name}" if unit else "")),
             (body.atasan_email, "atasan_ppid", f"Atasan PPID {body.name}"),
         ]
-        if event.event.startswith("deadline_moved"):
-            if data.get("kept"):
+        event = record.event
+        if isinstance(event, DeadlineMoved):
+            if event.kept:
                 return []
             # The KI's clocks: the notice is the Komisi Informasi's.
             ctx = context | deadline_moved(data, ktz)[1] | {"komisi_signs": True}
             return [render("deadline_moved_requester", r, "requester", ctx) for r in requester]
-        if event.event == "delivered":
+        if isinstance(event, Delivered):
             # The PPID complied: the body tells the requester, and the KI whose decision it carries out.
             decision = dict(dispute.outcome or {})
             number = f" nomor {decision['decision_number']}" if decision.get("decision_number") else ""
@@ -324,7 +329,7 @@ class DisputeActivities:
             return [render("delivered", r, "requester", ctx) for r in requester] + [
                 render("delivered", komisi.email, "komisi", to_komisi)
             ]
-        if event.event == "submitted":
+        if isinstance(event, Submitted):
             names = "berkas-perkara-*.json dan *.html"
             return (
                 [render("dispute_submitted_komisi", komisi.email, "komisi", context | {"case_file_names": names})]
@@ -335,11 +340,11 @@ class DisputeActivities:
                            context | {"addressee": "Atasan PPID"}),
                 ]
             )  # fmt: skip
-        headline, details = self._update_text(event, data, ktz, dispute, state_body=body.state_body)
+        headline, details = self._update_text(record, data, ktz, dispute, state_body=body.state_body)
         if not headline:
             return []
         recipients = list(parties)
-        if event.event in ("t6_missed", "t7_missed", "court_objection"):
+        if isinstance(event, ClockMissed | CourtObjectionRecorded):
             recipients.append((komisi.email, "komisi", komisi.name))
         # One greeting as in every notice (Yth. for the requester, Kepada for staff); lines start with a capital.
         lines = {
@@ -355,26 +360,26 @@ class DisputeActivities:
 
     @staticmethod
     def _update_text(
-        event: CaseEvent, data: dict[str, Any], tz: str, dispute: Dispute, *, state_body: bool = True
+        record: DisputeRecord, data: dict[str, Any], tz: str, dispute: Dispute, *, state_body: bool = True
     ) -> tuple[str, list[str]]:
         def when(value: Any) -> str:
             return format_datetime(datetime.fromisoformat(str(value)), tz) if value else "-"
 
-        match event.event:
-            case "registered":
+        match record.event:
+            case Registered():
                 return f"registrasi nomor {data['register_number']}", [
                     f"Komisi Informasi mulai menyelesaikan sengketa paling lambat {when(data['start_due_at'])} "
-                    "(14 hari kerja, Pasal 38 ayat (1)).",
-                    f"Penyelesaian sengketa paling lambat {when(data['settle_due_at'])} (100 hari kerja, "
-                    "Pasal 38 ayat (2)).",
+                    f"({law.T6.days_text()}, {law.T6.article}).",
+                    f"Penyelesaian sengketa paling lambat {when(data['settle_due_at'])} ({law.T7.days_text()}, "
+                    f"{law.T7.article}).",
                 ]
-            case "stage_mediation":
+            case StageSet(stage="mediation"):
                 return "tahap mediasi dimulai", ["Mediasi sesuai Pasal 40 UU No. 14 Tahun 2008."]
-            case "stage_adjudication":
+            case StageSet(stage="adjudication"):
                 return "tahap ajudikasi dimulai", [
                     "Ajudikasi nonlitigasi sesuai Pasal 42 UU No. 14 Tahun 2008."
                 ]
-            case "decided":
+            case Decided():
                 outcome = data["outcome"]
                 number = f", nomor {outcome['decision_number']}" if outcome.get("decision_number") else ""
                 lines = [f"{OUTCOME_LABELS[outcome['outcome']]}{number}."]
@@ -389,33 +394,33 @@ class DisputeActivities:
                     kind = court_kind(state_body)
                     lines += [
                         f"Para pihak yang tidak menerima putusan ini dapat mengajukan keberatan ke "
-                        f"{COURT_KINDS[kind]} paling lambat {when(data['final_due_at'])} (14 hari kerja sejak "
-                        f"putusan diterima, {court_article(kind)} dan Pasal 48 ayat (1)).",
+                        f"{COURT_KINDS[kind]} paling lambat {when(data['final_due_at'])} ({law.T8.days_text()} sejak "
+                        f"putusan diterima, {court_article(kind)} dan {law.T8.article}).",
                         "Pihak yang mengajukan keberatan menyampaikan bukti pendaftarannya kepada Komisi Informasi "
                         "atau PPID agar dicatat; bila sampai tanggal itu tidak tercatat keberatan, menurut catatan "
                         "sistem putusan berkekuatan hukum tetap.",
                     ]
                 return "putusan Komisi Informasi", lines
-            case "t6_missed":
-                return "penyelesaian belum dimulai dalam 14 hari kerja", [
-                    f"Batas waktu {when(dispute.start_due_at)} (Pasal 38 ayat (1)) telah lewat."
+            case ClockMissed(kind="t6_missed"):
+                return f"penyelesaian belum dimulai dalam {law.T6.days_text()}", [
+                    f"Batas waktu {when(dispute.start_due_at)} ({law.T6.article}) telah lewat."
                 ]
-            case "t7_missed":
-                return "sengketa belum selesai dalam 100 hari kerja", [
-                    f"Batas waktu {when(dispute.settle_due_at)} (Pasal 38 ayat (2)) telah lewat."
+            case ClockMissed(kind="t7_missed"):
+                return f"sengketa belum selesai dalam {law.T7.days_text()}", [
+                    f"Batas waktu {when(dispute.settle_due_at)} ({law.T7.article}) telah lewat."
                 ]
-            case "final":
+            case Final():
                 # What the product knows (issue 12): no objection was recorded here, not that none was filed.
                 decision = dict(dispute.outcome or {})
                 number = f" nomor {decision['decision_number']}" if decision.get("decision_number") else ""
                 return "tidak tercatat keberatan ke pengadilan; putusan berkekuatan hukum tetap", [
                     f"Sampai {when(dispute.final_at)} tidak tercatat keberatan ke pengadilan atas putusan "
-                    f"Komisi Informasi{number} (14 hari kerja sejak putusan diterima, Pasal 48 ayat (1)).",
+                    f"Komisi Informasi{number} ({law.T8.days_text()} sejak putusan diterima, {law.T8.article}).",
                     "Menurut catatan sistem, putusan Komisi Informasi berkekuatan hukum tetap.",
                     "Bila keberatan telah diajukan ke pengadilan dalam jangka waktu itu tetapi belum tercatat, "
                     "sampaikan bukti pendaftarannya kepada Komisi Informasi.",
                 ]
-            case "court_objection":
+            case CourtObjectionRecorded():
                 filing = data["court_objection"]
                 kind = str(filing["court_kind"])
                 decision = dict(dispute.outcome or {})
@@ -426,9 +431,9 @@ class DisputeActivities:
                     f"{format_date(date.fromisoformat(str(filing['filed_on'])))}, nomor perkara "
                     f"{filing['case_number']} ({COURT_KINDS[kind]}, {court_article(kind)} dan Pasal 48 UU No. 14 "
                     "Tahun 2008).",
-                    f"Dicatat oleh {who} pada {when(event.at.isoformat())}.",
-                    f"Keberatan tercatat dalam 14 hari kerja sejak putusan diterima (sampai "
-                    f"{when(data.get('final_due_at'))}, Pasal 48 ayat (1)); karena itu putusan Komisi Informasi "
+                    f"Dicatat oleh {who} pada {when(record.at.isoformat())}.",
+                    f"Keberatan tercatat dalam {law.T8.days_text()} sejak putusan diterima (sampai "
+                    f"{when(data.get('final_due_at'))}, {law.T8.article}); karena itu putusan Komisi Informasi "
                     "belum berkekuatan hukum tetap selama perkara diperiksa pengadilan.",
                     "Layanan ini tidak mencatat perkembangan perkara di pengadilan.",
                 ]
@@ -448,3 +453,28 @@ def _ki_ref(dispute: Dispute) -> str:
         if number
         else f"sengketa {dispute.register_number or dispute.id}"
     )
+
+
+async def _compute(session: AsyncSession, query: DeadlineQuery) -> Deadline:
+    """A KI clock: working days on the national calendar in the KI's time zone (Pasal 38, 48)."""
+    if query.timezone is None:
+        raise ApplicationError("a Komisi Informasi clock needs its time zone", non_retryable=True)
+    return add_working_days(
+        query.start, query.working_days, query.timezone, await load_calendar(session, None)
+    )
+
+
+def _clock_data(deadlines: dict[str, Deadline]) -> dict[str, Any]:
+    """The computed clocks as the timeline entry states them (`start_due_at`, `deadline_t6`, ...)."""
+    data: dict[str, Any] = {}
+    for code, computed in deadlines.items():
+        dumped = computed.model_dump(mode="json")
+        data[CLOCK_DATA_KEYS[code]] = dumped["due_at"]
+    for code, computed in deadlines.items():
+        data[f"deadline_{code.lower()}"] = computed.model_dump(mode="json")
+    return data
+
+
+def _dispute_tasks(dispute: Dispute) -> ColumnElement[bool]:
+    """The dispute's own tasks: its keys start with the dispute's id (a case may have had another dispute)."""
+    return (Task.case_id == dispute.request_id) & Task.key.startswith(f"{dispute.id}:")

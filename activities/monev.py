@@ -3,7 +3,7 @@ in the round's register with its notices through the outbox (to the bodies' PPID
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -18,24 +18,20 @@ from db import monev as registers
 from db.calendar_repo import load_calendar
 from db.models import Body, KomisiInformasi, MonevRound
 from db.session import write_gate
+from domain import law
 from domain.calendar import local_date, working_day_before
 from domain.contracts import Alarm
 from domain.dates_id import ZONE_ABBREVIATIONS, format_date, format_datetime
-from domain.monev import (
-    BAND_TEXT,
-    BODY_REMINDERS,
-    VERIFICATION_REMINDER_DAYS,
-    MonevEvent,
-    MonevStart,
-    format_number,
-)
+from domain.monev import BAND_TEXT, MonevEvent, MonevStart, format_number
 
-REMINDER_HOUR = time(8, 0)
+BODY_REMINDER_DAYS = {r.kind: r.working_days_before for r in law.MONEV_BODY_REMINDERS}
 ONE_SECOND = timedelta(seconds=1)  # a window ends at 23:59:59; it has passed one second later
 LABELS = {
     "opened": "Komisi Informasi membuka pengisian kuesioner monev",
-    "reminder_5": "Pengingat kepada badan publik yang belum mengirim kuesioner: 5 hari kerja lagi",
-    "reminder_1": "Pengingat kepada badan publik yang belum mengirim kuesioner: 1 hari kerja lagi",
+    **{
+        r.kind: f"Pengingat kepada badan publik yang belum mengirim kuesioner: {r.working_days_before} hari kerja lagi"
+        for r in law.MONEV_BODY_REMINDERS
+    },
     "window_closed": "Masa pengisian kuesioner berakhir",
     "verification_reminder": "Pengingat verifikasi kepada Komisi Informasi",
     "verification_overdue": "Batas waktu verifikasi terlewati",
@@ -44,22 +40,25 @@ LABELS = {
 
 
 def plan_alarms(start: MonevStart, calendar: Any) -> list[Alarm]:
-    """08:00 local on the working days before the window closes (bodies) and before the verification deadline
-    (the KI); the window's end and the deadline's, one second after their last moment."""
+    """law.REMINDER_HOUR local on the working days before the window closes (law.MONEV_BODY_REMINDERS, to the
+    bodies) and before the verification deadline (law.MONEV_VERIFICATION_REMINDER, to the KI); the window's
+    end and the deadline's, one second after their last moment."""
     tz = ZoneInfo(start.komisi_timezone)
     close_day = local_date(start.closes_at, start.komisi_timezone)
     due_day = local_date(start.verification_due_at, start.komisi_timezone)
     alarms = []
-    for kind, days in BODY_REMINDERS:
-        at = datetime.combine(working_day_before(close_day, days, calendar), REMINDER_HOUR, tzinfo=tz)
+    for body_reminder in law.MONEV_BODY_REMINDERS:
+        day = working_day_before(close_day, body_reminder.working_days_before, calendar)
+        at = datetime.combine(day, law.REMINDER_HOUR, tzinfo=tz)
         if at >= start.opens_at:
-            alarms.append(Alarm(kind=kind, at=at))
+            alarms.append(Alarm(kind=body_reminder.kind, at=at))
     alarms.append(Alarm(kind="window_closed", at=start.closes_at.replace(microsecond=0) + ONE_SECOND))
+    verification = law.MONEV_VERIFICATION_REMINDER
     reminder = datetime.combine(
-        working_day_before(due_day, VERIFICATION_REMINDER_DAYS, calendar), REMINDER_HOUR, tzinfo=tz
+        working_day_before(due_day, verification.working_days_before, calendar), law.REMINDER_HOUR, tzinfo=tz
     )
     if reminder > start.closes_at:
-        alarms.append(Alarm(kind="verification_reminder", at=reminder))
+        alarms.append(Alarm(kind=verification.kind, at=reminder))
     alarms.append(
         Alarm(kind="verification_overdue", at=start.verification_due_at.replace(microsecond=0) + ONE_SECOND)
     )
@@ -90,17 +89,15 @@ class MonevActivities:
                 subject_id=round_.id, at=event.at, event=f"monev_{event.event}",
                 label=LABELS.get(event.event, event.event), actor=event.actor,
             )  # fmt: skip
-            if first:
-                match event.event:
-                    case "opened":
-                        round_.status = registers.OPEN if round_.status == registers.DRAFT else round_.status
-                        round_.opened_at = round_.opened_at or event.at
-                    case "window_closed":
-                        round_.status = registers.CLOSED
-                        round_.closed_at = event.at
-                    case "published":
-                        round_.status = registers.PUBLISHED
-                        round_.published_at = event.at
+            if first and event.status is not None:
+                # The status the workflow decided; the moment it took effect is kept with it.
+                if event.status == registers.OPEN:
+                    round_.status = registers.OPEN if round_.status == registers.DRAFT else round_.status
+                    round_.opened_at = round_.opened_at or event.at
+                elif event.status == registers.CLOSED:
+                    round_.status, round_.closed_at = registers.CLOSED, event.at
+                elif event.status == registers.PUBLISHED:
+                    round_.status, round_.published_at = registers.PUBLISHED, event.at
             await session.flush()
             for suffix, notices in (await self._notices(session, round_, komisi, event)).items():
                 await enqueue(
@@ -131,8 +128,8 @@ class MonevActivities:
         match event.event:
             case "opened":
                 return {b.slug: [to_body("monev_opened", b)] for b in bodies}
-            case "reminder_5" | "reminder_1":
-                days = 5 if event.event == "reminder_5" else 1
+            case kind if kind in BODY_REMINDER_DAYS:
+                days = BODY_REMINDER_DAYS[kind]
                 # Only the bodies that have not submitted by now (the reminder's moment).
                 return {
                     b.slug: [to_body("monev_reminder", b, days_left=days)]

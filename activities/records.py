@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -13,7 +14,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from activities.notices import Notice
 from db.calendar_repo import load_calendar
 from db.models import Body, Dispute, InfoRequest, Notification, Objection, Task, TimelineEvent
-from domain.calendar import add_working_days
+from domain import law
+from domain.calendar import WorkingCalendar, add_working_days, working_day_before
+from domain.contracts import Alarm, ReminderSpec
 from domain.dates_id import format_date
 from domain.delivery import DELIVERY_TASK_KINDS, HANDOVER_LABELS, REQUEST_STATUS_OF_OBJECTION
 from domain.enums import Role
@@ -192,3 +195,17 @@ async def _open_notice_tasks(
             case_id=request.id, registration_number=number, role=Role.PPID.value, body_id=request.body_id,
             unit_id=request.unit_id, due_at=due.due_at, opened_at=moment,
         )  # fmt: skip
+
+
+def reminder_alarms(
+    schedule: list[ReminderSpec], due_at: datetime, tz: str, calendar: WorkingCalendar
+) -> list[Alarm]:
+    """The reminders of `schedule` before `due_at`: at law.REMINDER_HOUR local time on the working day each
+    names (law.T4.reminders: the Atasan's 10, 5 and 1 working days before T4)."""
+    zone = ZoneInfo(tz)
+    due_day = due_at.astimezone(zone).date()
+    return [
+        Alarm(kind=s.kind, at=datetime.combine(working_day_before(due_day, s.working_days_before, calendar),
+                                               law.REMINDER_HOUR, tzinfo=zone))
+        for s in schedule
+    ]  # fmt: skip

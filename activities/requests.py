@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, time
+from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -37,35 +37,45 @@ from db.calendar_repo import load_calendar
 from db.models import Body, InfoRequest, Task, Unit
 from db.requests_repo import load_request
 from db.session import write_gate
+from domain import law
 from domain.calendar import Deadline, WorkingCalendar, add_working_days, working_day_before
-from domain.contracts import Alarm, CaseEvent, Recorded, ReminderPlan
+from domain.contracts import Alarm, Recorded, ReminderPlan
 from domain.dates_id import ZONE_ABBREVIATIONS, format_datetime
-from domain.delivery import DELIVER_TASK, GRANTING_DECISIONS
-from domain.enums import RequestStatus, Role
+from domain.enums import Role
 from domain.notice_tasks import requester_recipients
+from domain.request_events import (
+    Assigned,
+    DeadlineMoved,
+    Decided,
+    Delivered,
+    Extended,
+    Overdue,
+    RecordRequest,
+    Registered,
+    Reminded,
+    RequestEvent,
+    effective_due,
+)
 from domain.tracking import tracking_code
 
-REMINDER_HOUR = time(8, 0)  # reminders go out at the start of the working day, local time
-# Reminders before the response deadline (docs/domain.md, configurable later per body): working days before.
-PPID_REMINDERS = (("reminder_3", 3), ("extension_prompt", 2), ("reminder_1", 1))
+# Reminders before T1 (with the extension prompt, Pasal 22(8)) and before T2: (kind, working days before).
+PPID_REMINDERS = tuple((r.kind, r.working_days_before) for r in law.T1.reminders)
+PPID_REMINDERS_T2 = tuple((r.kind, r.working_days_before) for r in law.T2.reminders)
+REMINDER_HOUR = law.REMINDER_HOUR
 
 LABELS = {
     "registered": "Permohonan diterima dan didaftarkan",
-    "reminder_3": "Pengingat kepada PPID: batas waktu tinggal 3 hari kerja",
     "extension_prompt": "PPID diingatkan untuk memutuskan perpanjangan waktu",
-    "reminder_1": "Pengingat kepada PPID: batas waktu tinggal 1 hari kerja",
     "assigned": "Permohonan diteruskan kepada PPID Pelaksana",
-    "extended": "Jangka waktu diperpanjang 7 hari kerja (Pasal 22 ayat (8))",
-    "decided": "Pemberitahuan tertulis diberikan (Pasal 22 ayat (7))",
+    "extended": f"Jangka waktu diperpanjang {law.T2.days_text()} ({law.T2.article})",
+    "decided": f"Pemberitahuan tertulis diberikan ({law.T1.article})",
     "overdue": "Batas waktu terlewati: permohonan tidak ditanggapi, diteruskan kepada Atasan PPID",
     "closed": "Jangka waktu keberatan berakhir; perkara ditutup",
-    "objection_window_ended": "Jangka waktu keberatan berakhir (Pasal 36 ayat (1)); permohonan belum dijawab: "
-    "PPID tetap wajib memberikan pemberitahuan tertulis (Pasal 22 ayat (7))",
+    "objection_window_ended": f"Jangka waktu keberatan berakhir ({law.T3.article}); permohonan belum dijawab: "
+    f"PPID tetap wajib memberikan pemberitahuan tertulis ({law.T1.article})",
     "delivered": "Informasi diserahkan kepada pemohon",
 }
-# The tasks a decision ends: the PPID's, and the Atasan's escalation of a request left unanswered.
-DECISION_ENDS = ["decide_request", "extension_prompt", "escalated_request"]
-INTERNAL_EVENTS = {"reminder_3", "extension_prompt", "reminder_1"}
+REMINDER_LABEL = "Pengingat kepada PPID: batas waktu tinggal {days} hari kerja"
 
 
 class RequestActivities:
@@ -75,7 +85,8 @@ class RequestActivities:
 
     @activity.defn(name="plan_reminders")
     async def plan_reminders(self, plan: ReminderPlan) -> list[Alarm]:
-        """08:00 local on the working days before the deadline (T1/T2 -3, -2 prompt, -1)."""
+        """08:00 local on the working days before the deadline (law.T1.reminders / law.T2.reminders, or the
+        plan's own schedule)."""
         if plan.due_at is None:
             raise ApplicationError("a reminder plan needs its due date", non_retryable=True)
         async with self._sessions() as session:
@@ -86,37 +97,45 @@ class RequestActivities:
         return plan_alarms(plan, plan.due_at, tz, calendar)
 
     @activity.defn(name="record_request_event")
-    async def record_request_event(self, event: CaseEvent) -> Recorded:
+    async def record(self, record: RecordRequest) -> Recorded:
+        """Writes one event as the workflow decided it: the transition, the event's fields, the timeline, the
+        outbox rows; computes the deadline and the reminders it asks for in the same round trip."""
         async with self._sessions() as session, write_gate(session.bind):
-            loaded = await load_request(session, event.request_id)
+            loaded = await load_request(session, record.request_id)
             if loaded is None:
-                raise ApplicationError(f"request {event.request_id} not found", non_retryable=True)
+                raise ApplicationError(f"request {record.request_id} not found", non_retryable=True)
             request, body, _unit = loaded
-            deadline, alarms = None, None
-            if event.deadline or event.reminders:
+            deadline, due, alarms = None, None, None
+            if record.deadline or record.reminders:
                 calendar = await load_calendar(session, body.slug)
-                if event.deadline:
+                if record.deadline:
                     deadline = add_working_days(
-                        event.deadline.start, event.deadline.working_days, body.timezone, calendar
+                        record.deadline.start, record.deadline.working_days, body.timezone, calendar
                     )
-                    event = event.model_copy(update={"data": _with_deadline(event, deadline)})
-                if event.reminders:
-                    due_at = event.reminders.due_at or (deadline.due_at if deadline else None)
-                    if due_at is None:
+                    due = effective_due(deadline.due_at, record.deadline_floor)
+                if record.reminders:
+                    reminders_due = record.reminders.due_at or due
+                    if reminders_due is None:
                         raise ApplicationError("a reminder plan needs its due date", non_retryable=True)
-                    alarms = plan_alarms(event.reminders, due_at, body.timezone, calendar)
-            ids = await self._apply(session, request, body, event)
+                    alarms = plan_alarms(record.reminders, reminders_due, body.timezone, calendar)
+            ids = await self._apply(session, request, body, record, deadline, due)
             await session.commit()
         return Recorded(notification_ids=ids, deadline=deadline, alarms=alarms)
 
     async def _apply(
-        self, session: AsyncSession, request: InfoRequest, body: Body, event: CaseEvent
-    ) -> list[int]:
-        data: dict[str, Any] = dict(event.data)
-        key = f"{request.id}:{event.event}:r{event.round}"
-        if event.event == "deadline_moved":
-            key += f":{data['clock']}"
-        if event.event == "extended" and request.deadline and not request.extended:
+        self, session: AsyncSession, request: InfoRequest, body: Body, record: RecordRequest,
+        deadline: Deadline | None, due: datetime | None,
+    ) -> list[int]:  # fmt: skip
+        event = record.event
+        name = event.event
+        data: dict[str, Any] = event.timeline_data()
+        if deadline is not None and due is not None and event.DEADLINE_FIELD is not None:
+            data[event.DEADLINE_FIELD] = due
+            data["deadline"] = deadline.model_dump(mode="json")
+        key = f"{request.id}:{name}:r{record.round}"
+        if isinstance(event, DeadlineMoved):
+            key += f":{event.clock}"
+        if isinstance(event, Extended) and request.deadline and not request.extended:
             data["deadline_t1"] = request.deadline  # the case keeps explaining T1 after T2 replaced it
         # Reads and rendering first, writes last: on SQLite the write lock is then held only for the final
         # flush and commit, not while notices are rendered (intake in the API waits for that lock).
@@ -125,140 +144,122 @@ class RequestActivities:
                 session,
                 key=key,
                 case_id=request.id,
-                at=event.at,
-                event=event.event,
-                label=self._label(event, body.timezone),
-                actor=event.actor,
-                internal=event.event in INTERNAL_EVENTS or bool(data.get("kept")),
+                at=record.at,
+                event=name,
+                label=self._label(event, data, body.timezone),
+                actor=record.actor,
+                internal=event.INTERNAL or (isinstance(event, DeadlineMoved) and event.kept),
                 data=_jsonable(data),
             )
             if first_time:
-                await self._change_state(session, request, event, data)
+                await self._write_event(session, request, record, deadline, due)
+                await self._write_transition(session, request, record, due)
             unit = await session.get(Unit, request.unit_id) if request.unit_id else None
-            files = await self._documents(session, request, event, data)
-            notices = self._notices(request, body, unit, event, data, files)
+            files = await self._documents(session, request, event)
+            notices = self._notices(request, body, unit, record, data, files)
             ids = await enqueue(
-                session, case_id=request.id, event=event.event, key_suffix=f"r{event.round}", notices=notices,
-                at=event.at,
+                session, case_id=request.id, event=name, key_suffix=f"r{record.round}", notices=notices,
+                at=record.at,
             )  # fmt: skip
             await attach_to_requester(session, request, ids, files)
             return ids
 
+    async def _write_transition(
+        self, session: AsyncSession, request: InfoRequest, record: RecordRequest, due: datetime | None
+    ) -> None:
+        """The status and the tasks exactly as the workflow decided them."""
+        transition = record.transition
+        if transition.status is not None:
+            request.status = transition.status
+        if transition.close_task_kinds:
+            await close_tasks(session, case_id=request.id, at=record.at, kinds=transition.close_task_kinds)
+        for spec in transition.open_tasks:
+            due_at = due if spec.due_at_deadline else spec.due_at
+            task = await open_task(
+                session, key=f"{request.id}:{spec.key}", kind=spec.kind, case_type="request", case_id=request.id,
+                registration_number=request.registration_number, role=spec.role, body_id=request.body_id,
+                # The PPID's tasks go to the unit handling the request; the Atasan's stay the body's.
+                unit_id=request.unit_id if spec.role == Role.PPID.value else None,
+                due_at=due_at, opened_at=record.at,
+            )  # fmt: skip
+            if task.status == "open" and due_at is not None:
+                task.due_at = due_at  # a task opened before takes its new due date (T2 replaces T1)
+        if record.follow_objection:
+            await follow_objection(session, request)  # accepted or disputed stays so
+
+    async def _write_event(
+        self, session: AsyncSession, request: InfoRequest, record: RecordRequest, deadline: Deadline | None,
+        due: datetime | None,
+    ) -> None:  # fmt: skip
+        """The request's own columns the event carries (no status, no task: the transition has them)."""
+        match record.event:
+            case Extended(reason=reason):
+                assert deadline is not None and due is not None
+                request.extended = True
+                request.extension_reason = reason
+                request.due_at, request.deadline = due, deadline.model_dump(mode="json")
+            case Assigned(unit=slug):
+                unit = await session.scalar(
+                    select(Unit).where(Unit.body_id == request.body_id, Unit.slug == slug)
+                )
+                if unit is None:
+                    raise ApplicationError(f"unknown unit {slug!r}", non_retryable=True)
+                request.unit_id = unit.id
+                for task in (await session.scalars(_open_tasks(request.id))).all():
+                    if task.role == Role.PPID.value:  # the Atasan's and the KI's tasks stay theirs
+                        task.unit_id = unit.id
+            case Decided(decision=decision, late=late):
+                assert due is not None
+                request.decision = decision.model_dump(mode="json", exclude={"actor"})
+                request.decided_at = record.at
+                request.decided_late = late
+                request.objection_deadline = due
+            case Overdue():
+                assert due is not None
+                request.objection_deadline = due
+            case Delivered(delivery=delivery):
+                await record_handover(
+                    session, key=f"{request.id}:deliver", at=record.at, actor=record.actor,
+                    delivery=delivery.model_dump(mode="json", exclude={"actor"}),
+                )  # fmt: skip
+            case DeadlineMoved(kept=False, clock=clock, new=new, deadline=moved, task_kinds=kinds):
+                if clock in (law.T1.code, law.T2.code):
+                    request.due_at, request.deadline = new, moved.model_dump(mode="json")
+                else:
+                    request.objection_deadline = new
+                for task in (await session.scalars(_open_tasks(request.id))).all():
+                    if task.kind in kinds:
+                        task.due_at = new
+
     async def _documents(
-        self, session: AsyncSession, request: InfoRequest, event: CaseEvent, data: dict[str, Any]
+        self, session: AsyncSession, request: InfoRequest, event: RequestEvent
     ) -> MailDocuments:
         """The documents of a grant or a delivery, for the requester's email (activities/attachments.py)."""
-        if event.event == "decided" and data["decision"]["outcome"] in GRANTING_OUTCOMES:
-            ids = data["decision"].get("document_ids") or []
-        elif event.event == "delivered":
-            ids = data["delivery"].get("document_ids") or []
+        if isinstance(event, Decided) and event.decision.outcome in GRANTING_OUTCOMES:
+            ids = event.decision.document_ids
+        elif isinstance(event, Delivered):
+            ids = event.delivery.document_ids
         else:
             return MailDocuments()
         return await mail_documents(session, self._settings, request, ids)
 
     @staticmethod
-    def _label(event: CaseEvent, tz: str) -> str:
-        if event.event == "deadline_moved":
-            return deadline_moved(dict(event.data), tz)[0]
-        label = LABELS.get(event.event, event.event)
-        if event.event == "decided" and event.data.get("late"):
-            label += " — terlambat"
-        if event.event == "delivered":
-            label += f" {handover_text(dict(event.data['delivery']))}"  # type: ignore[call-overload]
-        return label
-
-    async def _change_state(
-        self, session: AsyncSession, request: InfoRequest, event: CaseEvent, data: dict[str, Any]
-    ) -> None:
-        tasks_scope = {"body_id": request.body_id, "unit_id": request.unit_id}
-        match event.event:
-            case "registered":
-                await open_task(
-                    session, key=f"{request.id}:decide", kind="decide_request", case_type="request",
-                    case_id=request.id, registration_number=request.registration_number, role=Role.PPID.value,
-                    due_at=request.due_at, opened_at=event.at, **tasks_scope,
-                )  # fmt: skip
-            case "extension_prompt":
-                await open_task(
-                    session, key=f"{request.id}:extension_prompt", kind="extension_prompt", case_type="request",
-                    case_id=request.id, registration_number=request.registration_number, role=Role.PPID.value,
-                    due_at=request.due_at, opened_at=event.at, **tasks_scope,
-                )  # fmt: skip
-            case "extended":
-                request.status = RequestStatus.EXTENDED.value
-                request.extended = True
-                request.extension_reason = str(data["reason"])
-                request.due_at = datetime.fromisoformat(str(data["due_at"]))
-                request.deadline = data.get("deadline")
-                await close_tasks(session, case_id=request.id, at=event.at, kinds=["extension_prompt"])
-                task = await open_task(session, key=f"{request.id}:decide")
-                task.due_at = request.due_at
-            case "assigned":
-                unit = await session.scalar(
-                    select(Unit).where(Unit.body_id == request.body_id, Unit.slug == data["unit"])
-                )
-                if unit is None:
-                    raise ApplicationError(f"unknown unit {data['unit']!r}", non_retryable=True)
-                request.unit_id = unit.id
-                for task in (await session.scalars(_open_tasks(request.id))).all():
-                    if task.role == Role.PPID.value:  # the Atasan's and the KI's tasks stay theirs
-                        task.unit_id = unit.id
-            case "decided":
-                request.status = RequestStatus.DECIDED.value
-                request.decision = data["decision"]
-                request.decided_at = event.at
-                request.decided_late = bool(data.get("late"))
-                request.objection_deadline = datetime.fromisoformat(str(data["objection_deadline"]))
-                await close_tasks(session, case_id=request.id, at=event.at, kinds=DECISION_ENDS)
-                if data["decision"]["outcome"] in GRANTING_DECISIONS:
-                    # The written notice grants: the PPID now gives the information (Pasal 22(7)), by the
-                    # response deadline; only recording the delivery ends this task.
-                    await open_task(
-                        session, key=f"{request.id}:deliver", kind=DELIVER_TASK, case_type="request",
-                        case_id=request.id, registration_number=request.registration_number,
-                        role=Role.PPID.value, due_at=request.due_at, opened_at=event.at, **tasks_scope,
-                    )  # fmt: skip
-                await follow_objection(session, request)  # a late decision while an objection is under way
-            case "overdue":
-                request.status = RequestStatus.OVERDUE.value
-                request.objection_deadline = datetime.fromisoformat(str(data["objection_deadline"]))
-                await close_tasks(session, case_id=request.id, at=event.at, kinds=["extension_prompt"])
-                await open_task(
-                    session, key=f"{request.id}:escalated", kind="escalated_request", case_type="request",
-                    case_id=request.id, registration_number=request.registration_number,
-                    role=Role.ATASAN_PPID.value, due_at=request.objection_deadline, body_id=request.body_id,
-                    unit_id=None, opened_at=event.at,
-                )  # fmt: skip
-            case "closed":
-                # The objection window has ended; a delivery still owed keeps its task (and the case) open.
-                request.status = RequestStatus.CLOSED.value
-                await follow_objection(session, request)  # accepted or disputed stays so
-            case "objection_window_ended":
-                # Never decided: the request is still `overdue` (an objection it had has ended by now).
-                request.status = RequestStatus.OVERDUE.value
-                await follow_objection(session, request)
-            case "delivered":
-                await record_handover(
-                    session, key=f"{request.id}:deliver", at=event.at, actor=event.actor,
-                    delivery=data["delivery"],
-                )  # fmt: skip
-            case "deadline_moved" if not data.get("kept"):
-                new = datetime.fromisoformat(str(data["new"]))
-                if data["clock"] in ("T1", "T2"):
-                    request.due_at, request.deadline = new, data.get("deadline")
-                    for task in (await session.scalars(_open_tasks(request.id))).all():
-                        if task.kind in ("decide_request", "extension_prompt"):
-                            task.due_at = new
-                else:
-                    request.objection_deadline = new
-                    escalated = await session.scalar(
-                        select(Task).where(Task.key == f"{request.id}:escalated")
-                    )
-                    if escalated is not None:
-                        escalated.due_at = new
+    def _label(event: RequestEvent, data: dict[str, Any], tz: str) -> str:
+        match event:
+            case DeadlineMoved():
+                return deadline_moved(_jsonable(data), tz)[0]
+            case Reminded(kind=kind) if kind in LABELS:
+                return LABELS[kind]
+            case Reminded(working_days_before=days):
+                return REMINDER_LABEL.format(days=days)
+            case Decided(late=True):
+                return LABELS["decided"] + " — terlambat"
+            case Delivered():
+                return f"{LABELS['delivered']} {handover_text(data['delivery'])}"
+        return LABELS.get(event.event, event.event)
 
     def _notices(
-        self, request: InfoRequest, body: Body, unit: Unit | None, event: CaseEvent, data: dict[str, Any],
+        self, request: InfoRequest, body: Body, unit: Unit | None, record: RecordRequest, data: dict[str, Any],
         files: MailDocuments | None = None,
     ) -> list[Notice]:  # fmt: skip
         tz = body.timezone
@@ -287,8 +288,8 @@ class RequestActivities:
         }
         ppid_email = unit.email if unit else body.ppid_email
         requester = requester_recipients(request.email)  # no email: the PPID sends it by letter or phone
-        match event.event:
-            case "registered":
+        match record.event:
+            case Registered():
                 code = tracking_code(request.id, self._settings.tracking_secret())
                 ctx = context | {
                     "tracking_code": code,
@@ -297,57 +298,54 @@ class RequestActivities:
                 return [render("registered_requester", r, "requester", ctx) for r in requester] + [
                     render("registered_ppid", ppid_email, "ppid", context)
                 ]
-            case "reminder_3" | "reminder_1":
-                days = 3 if event.event == "reminder_3" else 1
-                return [render("reminder_ppid", ppid_email, "ppid", context | {"days_left": days})]
-            case "extension_prompt":
-                return [render("extension_prompt_ppid", ppid_email, "ppid", context)]
-            case "extended":
-                ctx = context | {"reason": data["reason"]}
+            case Reminded(kind=kind, working_days_before=days):
+                template = "extension_prompt_ppid" if kind == "extension_prompt" else "reminder_ppid"
+                return [render(template, ppid_email, "ppid", context | {"days_left": days})]
+            case Extended(reason=reason):
+                ctx = context | {"reason": reason}
                 return [render("extended_requester", r, "requester", ctx) for r in requester]
-            case "assigned":
+            case Assigned():
                 return [render("assigned_unit", ppid_email, "ppid", context)] if unit else []
-            case "decided":
-                decision = data["decision"]
-                exemption = decision.get("exemption")
+            case Decided(decision=decision, late=late):
+                exemption = decision.exemption
                 ctx = (
                     context
                     | {
-                        "decided": when(event.at),
-                        "outcome_label": OUTCOME_LABELS[decision["outcome"]],
-                        "exemption": exemption,
-                        "exemption_article": _article(exemption["article"]) if exemption else "",
-                        "redactions": decision.get("redactions"),
-                        "holder_body": decision.get("holder_body"),
+                        "decided": when(record.at),
+                        "outcome_label": OUTCOME_LABELS[decision.outcome],
+                        "exemption": exemption.model_dump() if exemption else None,
+                        "exemption_article": _article(exemption.article) if exemption else "",
+                        "redactions": decision.redactions,
+                        "holder_body": decision.holder_body,
                         # What is given, how, and at what cost (Pasal 22(7)): the form the requester chose.
-                        "granted": decision["outcome"] in GRANTING_OUTCOMES,
+                        "granted": decision.outcome in GRANTING_OUTCOMES,
                         "obtain_text": obtain_text(request.obtain_method, request.copy_format),
                         "delivery_text": DELIVERY_LABELS.get(
                             request.delivery_method, request.delivery_method
                         ),
-                        "fee_idr": decision.get("fee_idr"),
-                        "fee_text": fee_text(decision.get("fee_idr")),
-                        "note": decision.get("note"),
-                        "late": bool(data.get("late")),
+                        "fee_idr": decision.fee_idr,
+                        "fee_text": fee_text(decision.fee_idr),
+                        "note": decision.note,
+                        "late": late,
                         "objection_deadline": when(data["objection_deadline"]),
                     }
                     | (files or MailDocuments()).context()
                 )
                 return [render("decided_requester", r, "requester", ctx) for r in requester]
-            case "deadline_moved":
-                if data.get("kept"):
-                    return []
-                ctx = context | deadline_moved(data, tz)[1]
+            case DeadlineMoved(kept=True):
+                return []
+            case DeadlineMoved():
+                ctx = context | deadline_moved(_jsonable(data), tz)[1]
                 return [render("deadline_moved_requester", r, "requester", ctx) for r in requester]
-            case "delivered":
-                basis = "sesuai pemberitahuan tertulis PPID (Pasal 22 ayat (7) UU No. 14 Tahun 2008)"
+            case Delivered():
+                basis = f"sesuai pemberitahuan tertulis PPID ({law.T1.article} UU No. 14 Tahun 2008)"
                 ctx = (
                     context
                     | delivered_context(data["delivery"], basis=basis)
                     | (files or MailDocuments()).context()
                 )
                 return [render("delivered", r, "requester", ctx) for r in requester]
-            case "overdue":
+            case Overdue():
                 ctx = context | {"objection_deadline": when(data["objection_deadline"])}
                 return [render("overdue_requester", r, "requester", ctx) for r in requester] + [
                     render(
@@ -361,28 +359,16 @@ class RequestActivities:
 def plan_alarms(plan: ReminderPlan, due_at: datetime, tz: str, calendar: WorkingCalendar) -> list[Alarm]:
     """The reminders of `plan`: 08:00 local on the working days before `due_at`."""
     due_day = due_at.astimezone(ZoneInfo(tz)).date()
-    schedule = [(s.kind, s.working_days_before) for s in plan.schedule] if plan.schedule else PPID_REMINDERS
+    if plan.schedule:
+        schedule = tuple((s.kind, s.working_days_before) for s in plan.schedule)
+    else:
+        schedule = PPID_REMINDERS if plan.round == 1 else PPID_REMINDERS_T2
     return [
         Alarm(kind=kind, at=datetime.combine(working_day_before(due_day, days, calendar), REMINDER_HOUR,
                                              tzinfo=ZoneInfo(tz)))
         for kind, days in schedule
         if kind != "extension_prompt" or plan.include_extension_prompt
     ]  # fmt: skip
-
-
-# The field of the event's data its computed deadline fills (the deadline itself goes under "deadline").
-DEADLINE_FIELD = {"overdue": "objection_deadline", "decided": "objection_deadline", "extended": "due_at"}
-
-
-def _with_deadline(event: CaseEvent, deadline: Deadline) -> dict[str, object]:
-    """The event's data with the deadline it computed. A late decision never shortens the objection window
-    the requester was already told of (the workflow sends that date as `objection_deadline_floor`)."""
-    data = dict(event.data)
-    floor = data.pop("objection_deadline_floor", None)  # ISO text, as every datetime in `data`
-    due = max(deadline.due_at, datetime.fromisoformat(str(floor))) if floor else deadline.due_at
-    data[DEADLINE_FIELD.get(event.event, "due_at")] = due
-    data["deadline"] = deadline.model_dump(mode="json")
-    return data
 
 
 def _article(code: str) -> str:

@@ -1,6 +1,7 @@
 """Declaring and cancelling a holiday (admin): the checks, the preview of the open cases whose clocks would
-move, and the change itself with its signals to the workflows. The API (api/routes/calendar.py) and the
-admin page (api/web/admin/calendar.py) both go through these functions.
+move, and the change itself, recorded with the running workflows it must reach and then signalled to them
+(activities/calendar_delivery.py). The API (api/routes/calendar.py) and the admin page
+(api/web/admin/calendar.py) both go through these functions.
 
 The preview computes, without changing anything, what each case's workflow does when the change reaches it
 (workflows/common.py `_move_clock` and the `_recompute_clocks` of each workflow): the running clock is
@@ -9,10 +10,10 @@ expired clock does not move; a date that would move earlier is kept unless the a
 
 from __future__ import annotations
 
-import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Literal
 from zoneinfo import ZoneInfo
 
@@ -20,8 +21,8 @@ from pydantic import BaseModel
 from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from temporalio.client import Client
-from temporalio.service import RPCError
 
+from activities.calendar_delivery import deliver, running_workflows
 from api.cases import CLOCK_OF_EVENT
 from db.calendar_changes import AffectedCases, add_change, affected_cases
 from db.calendar_repo import load_calendar
@@ -35,17 +36,14 @@ from db.models import (
     Task,
     TimelineEvent,
 )
+from domain import law
 from domain.calendar import CalendarChange, Deadline, WorkingCalendar, add_working_days
-from domain.contracts import CalendarChanged
 from domain.dates_id import format_date
 from domain.enums import CalendarAction
 
 log = logging.getLogger("ppid.api.calendar")
 Action = Literal["add", "cancel"]
 CaseType = Literal["request", "objection", "dispute"]
-SIGNAL_BATCH = 50
-# The working days of each clock, for a case whose registers hold no recorded computation of it.
-DAYS = {"T1": 10, "T2": 7, "T3": 30, "T4": 30, "T5": 14, "T6": 14, "T7": 100, "T8": 14}
 IN_PROGRESS_DISPUTE = ("registered", "mediation", "adjudication")
 
 
@@ -77,6 +75,9 @@ class CalendarChangeOut(BaseModel):
     name: str
     body: str | None
     affected_cases: int
+    # Every running workflow the change must reach has accepted it; false while Temporal is away (the worker
+    # signals the rest until they have).
+    delivered: bool
 
 
 class MovedClock(BaseModel):
@@ -208,6 +209,7 @@ class _Preview:
             self.calendars[slug] = WorkingCalendar(changes=[*current.changes, self.proposed], body=slug)
         return self.calendars[slug]
 
+    # A case whose registers hold no recorded computation of a clock counts its days from domain/law.py.
     async def clock(
         self, case: tuple[CaseType, str, InfoRequest, str], name: str, current: datetime | None,
         fallback_start: datetime | None, tz: str, slug: str | None, *, start: datetime | None = None,
@@ -220,7 +222,7 @@ class _Preview:
         if begin is None:
             return
         zone = known.timezone if known else tz
-        days = known.working_days if known else DAYS[name]
+        days = known.working_days if known else law.clock(name).working_days
         new = add_working_days(begin, days, zone, await self.calendar(slug)).due_at
         if new != current:
             local = ZoneInfo(zone)
@@ -247,7 +249,9 @@ class _Preview:
             await self.clock(case, "T1", request.due_at, request.received_at, tz, slug)
         else:  # T2 is the T1 day plus 7: both on the changed calendar (workflows/request.py)
             t1 = self.recorded.of(request.id, "T1", request.due_at)
-            t1_start, t1_days = (t1.start, t1.working_days) if t1 else (request.received_at, DAYS["T1"])
+            t1_start, t1_days = (
+                (t1.start, t1.working_days) if t1 else (request.received_at, law.T1.working_days)
+            )
             t1_due = add_working_days(t1_start, t1_days, tz, await self.calendar(slug)).due_at
             await self.clock(case, "T2", request.due_at, None, tz, slug, start=t1_due)
 
@@ -311,24 +315,13 @@ async def preview_change(session: AsyncSession, change: ProposedChange, now: dat
 # --- the change --------------------------------------------------------------------------------------------
 
 
-async def _signal(temporal: Client, workflow_ids: list[str], change: CalendarChanged) -> None:
-    """Tell every affected case; each recomputes its clocks through the calendar activity."""
-
-    async def one(workflow_id: str) -> None:
-        try:
-            await temporal.get_workflow_handle(workflow_id).signal("calendar_changed", change)
-        except RPCError:  # the case ended meanwhile: nothing left to move
-            log.info("calendar change not delivered to %s (closed)", workflow_id)
-
-    for start in range(0, len(workflow_ids), SIGNAL_BATCH):
-        await asyncio.gather(*(one(w) for w in workflow_ids[start : start + SIGNAL_BATCH]))
-
-
 async def apply_change(
-    session: AsyncSession, temporal: Client, change: ProposedChange, *, actor: str, now: datetime,
-    confirm_earlier: bool = False,
+    session: AsyncSession, temporal: Callable[[], Awaitable[Client]], change: ProposedChange, *, actor: str,
+    now: datetime, confirm_earlier: bool = False,
 ) -> CalendarChangeOut:  # fmt: skip
-    """Record the change (a new calendar version) and signal every open case it may touch."""
+    """Record the change (a new calendar version) with the running workflows it must reach, in one
+    transaction; then signal them. What Temporal did not accept (it is away, or this process dies first) the
+    worker signals again until every one has (activities/calendar_delivery.py)."""
     row = await add_change(
         session, action=change.action, day=change.date, name=change.name, body=change.body,
         reason=change.reason, actor=actor,
@@ -338,14 +331,21 @@ async def apply_change(
             select(Task).where(Task.key == f"calendar:confirm:{change.date.year}")
         ):
             task.status, task.closed_at = "done", now
-    workflow_ids = (await affected_cases(session, change.date, change.body)).workflow_ids()
+    affected = len((await affected_cases(session, change.date, change.body)).workflow_ids())
+    workflow_ids = await running_workflows(session, change.date, change.body, now)
+    row.confirm_earlier, row.undelivered = confirm_earlier, workflow_ids
+    if not workflow_ids:
+        row.delivered_at = datetime.now(UTC)
     await session.commit()
-    signal = CalendarChanged(
-        version=row.id, action=change.action, date=change.date, name=change.name,
-        confirm_earlier=confirm_earlier,
-    )  # fmt: skip
-    await _signal(temporal, workflow_ids, signal)
+    delivered = row.delivered_at is not None
+    if not delivered:
+        try:
+            delivered = await deliver(session, await temporal(), row.id)
+        except Exception:  # Temporal away: the change is committed, the worker delivers it
+            log.warning(
+                "calendar change v%s committed; its signals are left to the worker", row.id, exc_info=True
+            )
     return CalendarChangeOut(
         version=row.id, action=change.action, date=change.date, name=change.name, body=change.body_slug,
-        affected_cases=len(workflow_ids),
+        affected_cases=affected, delivered=delivered,
     )  # fmt: skip

@@ -20,6 +20,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from pygal.style import Style
 
+from db.statistics import DAY_BANDS
 from domain.dates_id import MONTHS
 from domain.status_labels import value_label
 
@@ -27,9 +28,8 @@ SVG_NS = "http://www.w3.org/2000/svg"
 ET.register_namespace("", SVG_NS)
 ET.register_namespace("xlink", "http://www.w3.org/1999/xlink")
 MONTH_SHORT = [m[:3] for m in MONTHS]
-# Working days to answer, in the bands of the law: within 10 (Pasal 22(7)), within 17 with the extension
-# (Pasal 22(8)), later.
-DAY_BANDS = (("0–2", 0, 2), ("3–5", 3, 5), ("6–10", 6, 10), ("11–17", 11, 17), ("> 17", 18, 10_000))
+# Working days to answer, in the bands of the law (db/statistics.py DAY_BANDS): within T1 (Pasal 22(7)),
+# within T1 + T2 with the extension (Pasal 22(8)), later.
 CHART_STYLE = Style(
     background="white", plot_background="white", foreground="#222", foreground_strong="#111",
     foreground_subtle="#666", colors=("#1f5f8b",), font_family="DejaVu Sans, sans-serif",
@@ -76,16 +76,25 @@ def day_bands(histogram: dict[str, int]) -> list[tuple[str, int]]:
 
 
 def charts(figures: dict[str, Any]) -> dict[str, Any]:
-    """The two charts of the report as data: URIs, with the rows of their text alternative."""
-    months = [int(v) for v in figures.get("monthly_requests") or [0] * 12]
-    bands = day_bands(figures.get("days_histogram") or {})
-    monthly = bar_chart("Permohonan informasi per bulan", MONTH_SHORT, months, x_title="Bulan",
+    """The two charts of the report as data: URIs, with the rows of their text alternative. A count the
+    public view suppressed (None) is drawn as 0 and written "-" in the table."""
+    months: list[int | None] = list(figures.get("monthly_requests") or [0] * 12)
+    published = figures.get("day_bands")  # the public view's bands, suppressed with the other figures
+    bands: list[tuple[str, int | None]] = (
+        [(label, count) for label, count in published]
+        if published
+        else [*day_bands(figures.get("days_histogram") or {})]
+    )
+    monthly = bar_chart("Permohonan informasi per bulan", MONTH_SHORT, [m or 0 for m in months], x_title="Bulan",
                         y_title="Permohonan")  # fmt: skip
-    days = bar_chart("Waktu menjawab (hari kerja)", [b for b, _ in bands], [c for _, c in bands],
+    days = bar_chart("Waktu menjawab (hari kerja)", [b for b, _ in bands], [c or 0 for _, c in bands],
                      x_title="Hari kerja sampai pemberitahuan tertulis", y_title="Permohonan")  # fmt: skip
     return {
-        "monthly": {"src": data_uri(monthly), "rows": list(zip(MONTHS, months, strict=True))},
-        "days": {"src": data_uri(days), "rows": bands},
+        "monthly": {
+            "src": data_uri(monthly),
+            "rows": [(m, _num(c)) for m, c in zip(MONTHS, months, strict=True)],
+        },
+        "days": {"src": data_uri(days), "rows": [(b, _num(c)) for b, c in bands]},
     }
 
 
@@ -97,15 +106,31 @@ class FigureTable:
     section: str  # 3: service, 4: disputes (Perki 1/2021 Pasal 56)
 
 
-def _share(value: Any) -> str:
-    return "-" if value is None else f"{float(value) * 100:.1f}%".replace(".", ",")
+@dataclass(frozen=True)
+class Figure:
+    """A measure that is not a whole count (a mean, a median, a share): written the Indonesian way on the
+    pages, the PDF and the CSV (`6,77`, `71,4%`), stored as the number with its number format in the
+    spreadsheet, so that it can be computed with."""
+
+    value: float
+    text: str
+    number_format: str
+
+    def __str__(self) -> str:
+        return self.text
+
+
+def _share(value: Any) -> Any:
+    if value is None:
+        return "-"
+    return Figure(float(value), f"{float(value) * 100:.1f}%".replace(".", ","), "0.0%")
 
 
 def _num(value: Any) -> Any:
     if value is None:
         return "-"
     if isinstance(value, float):
-        return f"{value:g}".replace(".", ",")
+        return Figure(value, f"{value:g}".replace(".", ","), "0.0#")
     return value
 
 
@@ -192,7 +217,11 @@ def xlsx_bytes(tables: list[FigureTable], charts_rows: dict[str, Any], title: st
         for cell in sheet[3]:
             cell.font = bold
         for label, value in table.rows:
-            sheet.append([label, value])
+            if isinstance(value, Figure):
+                sheet.append([label, value.value])
+                sheet.cell(row=sheet.max_row, column=2).number_format = value.number_format
+            else:
+                sheet.append([label, value])
         sheet.column_dimensions["A"].width = 70
         sheet.column_dimensions["B"].width = 16
     out = io.BytesIO()

@@ -3,7 +3,7 @@ validator becomes a 409 with its reason (and the date that matters)."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Coroutine, Iterator
 from contextlib import contextmanager
 from typing import Any, TypeVar, overload
 
@@ -12,6 +12,7 @@ from pydantic import BaseModel
 from temporalio.client import Client, WorkflowUpdateFailedError
 from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError, RPCStatusCode
+from temporalio.workflow import UpdateMethodMultiParam
 
 R = TypeVar("R", bound=BaseModel)
 
@@ -22,10 +23,15 @@ T = TypeVar("T")
 
 @overload
 async def run_update(
-    temporal: Client, workflow_id: str, update: Callable[[Any, A], Awaitable[T]], argument: A
+    temporal: Client,
+    workflow_id: str,
+    update: UpdateMethodMultiParam[[Any, A], Coroutine[Any, Any, T]],
+    argument: A,
 ) -> T: ...
 @overload
-async def run_update(temporal: Client, workflow_id: str, update: Callable[[Any], Awaitable[T]]) -> T: ...
+async def run_update(
+    temporal: Client, workflow_id: str, update: UpdateMethodMultiParam[[Any], Coroutine[Any, Any, T]]
+) -> T: ...
 async def run_update(temporal: Client, workflow_id: str, update: Any, argument: Any = None) -> Any:
     """The Update by method reference (`RequestWorkflow.extend`): a reader follows the call from the route
     into the workflow's handler; the result type is the handler's."""

@@ -5,11 +5,9 @@ from __future__ import annotations
 import asyncio
 
 from temporalio.client import Client
-from temporalio.common import WorkflowIDConflictPolicy
 from temporalio.contrib.pydantic import pydantic_data_converter
 
 from base.settings import Settings
-from domain.contracts import RequestStart
 
 
 async def connect(settings: Settings) -> Client:
@@ -31,17 +29,3 @@ async def connect_with_retry(settings: Settings, *, timeout: float = 60.0) -> Cl
             if loop.time() >= deadline:
                 raise
             await asyncio.sleep(0.5)
-
-
-async def start_request_workflow(
-    client: Client, start: RequestStart, workflow_id: str, task_queue: str
-) -> None:
-    """Start a request's workflow; starting one that already runs is a no-op (USE_EXISTING), so the API and
-    the reconciler may both try."""
-    await client.start_workflow(
-        "RequestWorkflow",
-        start,
-        id=workflow_id,
-        task_queue=task_queue,
-        id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
-    )

@@ -312,6 +312,12 @@ class CalendarChangeRow(Base):
     reason: Mapped[str] = mapped_column(Text, default="")
     created_by: Mapped[str] = mapped_column(String(254))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    confirm_earlier: Mapped[bool] = mapped_column(Boolean, default=False)  # told dates may move earlier
+    # The running workflows the change has still to reach: written in the change's own transaction, emptied as
+    # each accepts the signal (activities/calendar_delivery.py); `delivered_at` is set once none is left, and
+    # until then the worker signals the rest again.
+    undelivered: Mapped[list[str]] = mapped_column(JSON, default=list)
+    delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class DipEntry(Timestamped, Base):

@@ -36,6 +36,7 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from fractions import Fraction
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -61,13 +62,14 @@ from sqlalchemy.sql.functions import FunctionElement
 
 from db.calendar_repo import load_calendar
 from db.models import Body, ConsequenceTest, DikEntry, Dispute, InfoRequest, KomisiInformasi, Objection
+from domain import law
 from domain.calendar import MAX_SCAN_DAYS, WorkingCalendar, local_date
 
 EPOCH = date(1970, 1, 1)
-T1_DAYS = 10  # Pasal 22 ayat (7): the written notice within 10 working days
-T2_DAYS = 17  # Pasal 22 ayat (8): extended once by 7 working days
+T1_DAYS = law.T1.working_days  # Pasal 22 ayat (7): the written notice within T1
+T2_DAYS = law.T1.working_days + law.T2.working_days  # Pasal 22 ayat (8): T1 extended once by T2
 REFUSING_OUTCOMES = ("rejected", "partially_granted")  # a Pasal 17 exemption withholds all or part
-OBJECTION_REASONS = ("a", "b", "c", "d", "e", "f", "g")  # Pasal 35 ayat (1)
+OBJECTION_REASONS = law.OBJECTION_REASONS  # Pasal 35 ayat (1)
 
 
 @dataclass(frozen=True)
@@ -518,96 +520,325 @@ async def first_request_year(session: AsyncSession, body_id: int, tz: str) -> in
 
 
 SUPPRESS_BELOW = 5  # a count of 1 to 4 could single out a requester (public view)
+# The bands of the working days to answer that the public page draws: three within T1 (Pasal 22 ayat (7)),
+# the extension's days up to T1 + T2 (ayat (8)), and later. Their edges are `within_10` and `within_17`.
+DAY_BANDS: tuple[tuple[str, int, int], ...] = (
+    ("0–2", 0, 2), ("3–5", 3, 5), (f"6–{T1_DAYS}", 6, T1_DAYS),
+    (f"{T1_DAYS + 1}–{T2_DAYS}", T1_DAYS + 1, T2_DAYS), (f"> {T2_DAYS}", T2_DAYS + 1, 1_000_000),
+)  # fmt: skip
+
+Cell = tuple[str, ...]
+DISPUTE_BREAKDOWNS = ("by_komisi", "by_stage", "by_outcome", "by_status")
 
 
-class Suppressor:
-    """The public view of the figures: counts of 1-4 become null, and what could give them back is hidden
-    too (the mean, median and p90 of such a group, a share computed from such a count, the one other
-    cell of a breakdown that would let the hidden one be found by difference)."""
+@dataclass(frozen=True)
+class SumRule:
+    """`total` is the sum of `parts`: with all but one of these cells known, the last one follows."""
+
+    total: Cell
+    parts: tuple[Cell, ...]
+
+    @property
+    def cells(self) -> tuple[Cell, ...]:
+        return (*self.parts, self.total)
+
+
+def _axpy(row: dict[Cell, Fraction], factor: Fraction, other: dict[Cell, Fraction]) -> dict[Cell, Fraction]:
+    """row + factor * other, without the zero entries."""
+    out = dict(row)
+    for cell, value in other.items():
+        out[cell] = out.get(cell, Fraction(0)) + factor * value
+    return {c: v for c, v in out.items() if v}
+
+
+def _reduce(row: dict[Cell, Fraction], basis: Mapping[Cell, dict[Cell, Fraction]]) -> dict[Cell, Fraction]:
+    for pivot, pivot_row in basis.items():
+        if pivot in row:
+            row = _axpy(row, -row[pivot], pivot_row)
+    return row
+
+
+class LinkedCells:
+    """The published counts of the public view and the sums that tie them (a table and its total, a total
+    and its breakdown by state, a cumulative count and its bands). Every count of 1-4 is hidden (primary
+    suppression); then, while a hidden cell can still be worked out from the published ones through the sums
+    (by difference, or by a chain of differences), or the hidden cells of a sum add up to fewer than
+    SUPPRESS_BELOW (two hidden cells of 1 each under a published total are both known to be 1), one more
+    cell of that sum is hidden: its smallest published part, or its total (complementary suppression).
+    Among the possible cells the one that costs the fewest other hidden cells is chosen.
+
+    A virtual cell is a difference that is never published itself (the cases answered after T1 but within
+    T2 when only the cumulative counts are shown): it can be primarily suppressed (it must not be
+    derivable) but is never chosen to hide."""
 
     def __init__(self) -> None:
-        self.suppressed = False
+        self.values: dict[Cell, int] = {}
+        self.primary: set[Cell] = set()
+        self.virtual: set[Cell] = set()
+        self.weight: dict[Cell, int] = {}
+        self.rules: list[SumRule] = []
+        self.hidden: set[Cell] = set()
 
-    def count(self, value: int | None) -> int | None:
-        if value is not None and 0 < value < SUPPRESS_BELOW:
-            self.suppressed = True
-            return None
-        return value
+    def add(self, cell: Cell, value: int, *, weight: int = 1, virtual: bool = False) -> Cell:
+        self.values[cell] = int(value)
+        if 0 < value < SUPPRESS_BELOW:
+            self.primary.add(cell)
+        if virtual:
+            self.virtual.add(cell)
+        self.weight[cell] = weight
+        return cell
 
-    def breakdown(self, cells: Mapping[str, int], *, free_text: bool = False) -> dict[str, int | None]:
-        out: dict[str, int | None] = {k: self.count(v) for k, v in cells.items()}
-        hidden = [k for k, v in out.items() if v is None]
-        if free_text and hidden:
-            # The key is a staff-written text: a rare one could name the case, so it is not shown at all.
-            kept: dict[str, int | None] = {k: v for k, v in out.items() if v is not None}
-            kept["lainnya"] = None
-            return kept
-        if len(hidden) == 1:
-            others = sorted((v, k) for k, v in out.items() if v)
-            if others:
-                out[others[0][1]] = None
-        return out
+    def breakdown(self, prefix: Cell, cells: Mapping[str, int]) -> list[Cell]:
+        return [self.add((*prefix, str(key)), value) for key, value in cells.items()]
 
-    def measures(self, block: Mapping[str, Any]) -> dict[str, Any]:
-        count = self.count(block["count"])
-        hide = count is None
+    def rule(self, total: Cell, parts: Sequence[Cell]) -> None:
+        self.rules.append(SumRule(total, tuple(parts)))
+
+    def _known(self, hidden: set[Cell]) -> set[Cell]:
+        """Every cell a reader can work out: the published ones, and every unknown one that the sums
+        determine (in their linear span, by Gauss-Jordan elimination over the unknowns: a chain of
+        differences across several tables counts, not only a difference within one)."""
+        published = {c for c in self.values if c not in hidden and c not in self.virtual}
+        basis: dict[Cell, dict[Cell, Fraction]] = {}  # pivot -> its row, reduced
+        for rule in self.rules:
+            row: dict[Cell, Fraction] = {}
+            for cell, sign in ((rule.total, 1), *((p, -1) for p in rule.parts)):
+                if cell not in published:
+                    row[cell] = row.get(cell, Fraction(0)) + sign
+            row = _reduce({c: v for c, v in row.items() if v}, basis)
+            if row:
+                pivot = next(iter(row))
+                row = {c: v / row[pivot] for c, v in row.items()}
+                for other, other_row in basis.items():
+                    if pivot in other_row:
+                        basis[other] = _axpy(other_row, -other_row[pivot], row)
+                basis[pivot] = row
+        unknown = [c for c in self.values if c not in published]
+        return published | {c for c in unknown if not _reduce({c: Fraction(1)}, basis)}
+
+    def _published(self, cells: Sequence[Cell], hidden: set[Cell]) -> list[Cell]:
+        """The cells of a sum that could be hidden: published, not zero (hiding a 0 protects nothing), the
+        smallest parts first and the total last."""
+        parts = sorted((self.values[c], i) for i, c in enumerate(cells[:-1]))
+        order = [cells[i] for _, i in parts] + [cells[-1]]
+        return [c for c in order if c not in hidden and c not in self.virtual and self.values[c] > 0]
+
+    def _around(self, cell: Cell, hidden: set[Cell]) -> list[Cell]:
+        """The published cells of the sums through `cell`, then of the sums joined to those by unknown
+        cells: what could be hidden so that `cell` is no longer determined."""
+        found: list[Cell] = []
+        reached, frontier = {cell}, [cell]
+        while frontier:
+            rules = [r for r in self.rules if set(r.cells) & set(frontier)]
+            for rule in rules:
+                found += [c for c in self._published(rule.cells, hidden) if c not in found]
+            frontier = [
+                c for r in rules for c in r.cells if c not in reached and (c in hidden or c in self.virtual)
+            ]
+            reached |= set(frontier)
+        return found
+
+    def _candidates(self, hidden: set[Cell]) -> list[Cell] | None:
+        """The cells that would close the first leak, or None when nothing leaks."""
+        known = self._known(hidden)
+        for cell in self.values:
+            if cell in hidden and cell in known and (found := self._around(cell, hidden)):
+                return found
+        for rule in self.rules:
+            missing = [c for c in rule.parts if c not in known]
+            if (
+                rule.total in known and set(missing) & hidden
+                and sum(self.values[c] for c in missing) < SUPPRESS_BELOW
+            ):  # fmt: skip
+                found = self._published(rule.cells, hidden)
+                if found:
+                    return found
+        return None
+
+    def _settle(self, hidden: set[Cell], *, look_ahead: bool) -> set[Cell]:
+        hidden = set(hidden)
+        while (candidates := self._candidates(hidden)) is not None:
+            if look_ahead and len(candidates) > 1:
+                costs = [self._cost(self._settle(hidden | {c}, look_ahead=False)) for c in candidates]
+                hidden.add(candidates[costs.index(min(costs))])
+            else:
+                hidden.add(candidates[0])
+        return hidden
+
+    def _cost(self, hidden: set[Cell]) -> int:
+        return sum(self.weight[c] for c in hidden if c not in self.virtual)
+
+    def settle(self) -> None:
+        self.hidden = self._settle(set(self.primary), look_ahead=True)
+
+    def get(self, cell: Cell) -> int | None:
+        return None if cell in self.hidden else self.values[cell]
+
+    @property
+    def suppressed(self) -> bool:
+        return any(c not in self.virtual for c in self.hidden)
+
+
+def _bands(histogram: Mapping[int, int]) -> list[int]:
+    return [sum(n for d, n in histogram.items() if low <= int(d) <= high) for _, low, high in DAY_BANDS]
+
+
+def _measure_cells(
+    cells: LinkedCells, name: str, block: Mapping[str, Any], histogram: Mapping[int, int] | None
+) -> tuple[Cell, Cell, Cell, list[Cell]]:
+    """The count, within T1 and within T1 + T2 of a days block, tied by their differences: the cases
+    answered after T1 within T2, and those answered later (the bands, when the page draws them)."""
+    count = cells.add((name, "count"), block["count"], weight=4)  # hiding it hides the mean, median, p90
+    w10 = cells.add((name, "within_10"), block["within_10"])
+    w17 = cells.add((name, "within_17"), block["within_17"])
+    bands: list[Cell] = []
+    if histogram is None:
+        mid = cells.add((name, "t2_band"), block["within_17"] - block["within_10"], virtual=True)
+        late = cells.add((name, "late_band"), block["count"] - block["within_17"], virtual=True)
+    else:
+        bands = [cells.add((name, "band", label), n) for (label, _, _), n in zip(DAY_BANDS, _bands(histogram),
+                                                                                 strict=True)]  # fmt: skip
+        cells.rule(w10, bands[:3])
+        mid, late = bands[3], bands[4]
+    cells.rule(w17, [w10, mid])
+    cells.rule(count, [w17, late])
+    return count, w10, w17, bands
+
+
+def public_figures(
+    figures: Mapping[str, Any],
+    *,
+    histogram: Mapping[int, int] | None = None,
+    months: Sequence[int] | None = None,
+) -> dict[str, Any]:
+    """The figures for anyone (no staff token of the body): small counts suppressed, with the cells that
+    would give them back (LinkedCells), `suppressed` true when any was. With `histogram` (days to answer:
+    cases) the answer has the `day_bands`, with `months` the `monthly_requests`, suppressed together with the
+    rest."""
+    t = LinkedCells()
+    req, obj, dis = figures["requests"], figures["objections"], figures["disputes"]
+    R, OB, D = ("requests",), ("objections",), ("disputes",)
+    total = t.add((*R, "total"), req["total"])
+    for name in ("by_channel", "by_requester_kind"):
+        t.rule(total, t.breakdown((*R, name), req[name]))
+    outcomes = dict(zip(req["by_outcome"], t.breakdown((*R, "by_outcome"), req["by_outcome"]), strict=True))
+    decided, pending, unanswered = (t.add((*R, k), req[k]) for k in ("decided", "pending", "unanswered"))
+    t.rule(total, [decided, pending, unanswered])
+    t.rule(decided, list(outcomes.values()))
+    days = figures["days_to_answer"]
+    count, w10, w17, bands = _measure_cells(t, "days_to_answer", days, histogram)
+    t.rule(decided, [count])  # every answered request has its working days to answer
+    # The shares' base (answered + unanswered past the deadline) is published through the shares.
+    base = t.add(("share_base",), days["count"] + req["unanswered"])
+    t.rule(base, [count, unanswered])
+    if months is not None:
+        month_cells = [t.add(("monthly_requests", str(i)), m) for i, m in enumerate(months)]
+        t.rule(total, month_cells)
+
+    extensions = t.add(("extensions",), figures["extensions"])
+    # The reasons are staff-written texts: a rare one could name the case, so the rare ones are one cell.
+    reasons = figures["extension_reasons"]
+    common = {k: v for k, v in reasons.items() if not 0 < v < SUPPRESS_BELOW}
+    reason_cells = t.breakdown(("extension_reasons",), common)
+    rare = sum(v for v in reasons.values() if 0 < v < SUPPRESS_BELOW)
+    other = t.add(("extension_reasons_other",), rare) if rare else None
+    t.rule(extensions, [*reason_cells, *([other] if other else [])])
+
+    overdue = t.add(("overdue",), figures["overdue"])
+    breach = {k: t.add(("breaches", k), v) for k, v in figures["breaches"].items()}
+    t.rule(overdue, [breach["total"]])
+    t.rule(breach["total"], [breach["decided_late"], breach["unanswered"]])
+    t.rule(breach["total"], [breach["t1"], breach["t2"]])
+    t.rule(breach["unanswered"], [unanswered])
+    articles = t.breakdown(("refusals_by_article",), figures["refusals_by_article"])
+    # The refusals (all or part withheld, Pasal 17) are the cells of the outcomes and, by article, again.
+    refusing = [outcomes[k] for k in REFUSING_OUTCOMES if k in outcomes]
+    refused = t.add(("refused",), sum(t.values[c] for c in refusing), virtual=True)
+    t.rule(refused, refusing)
+    t.rule(refused, articles)
+
+    o_total = t.add((*OB, "total"), obj["total"])
+    t.breakdown((*OB, "by_reason"), obj["by_reason"])  # several reasons per objection: no sum
+    o_outcomes = dict(
+        zip(obj["by_outcome"], t.breakdown((*OB, "by_outcome"), obj["by_outcome"]), strict=True)
+    )
+    t.rule(o_total, list(o_outcomes.values()))
+    t.rule(o_total, t.breakdown((*OB, "by_status"), obj["by_status"]))
+    o_count, o_w10, o_w17, _ = _measure_cells(t, "days_to_response", obj["days_to_response"], None)
+    answered = [c for k, c in o_outcomes.items() if k not in ("pending", "unanswered")]
+    if answered:
+        t.rule(o_count, answered)
+    t4 = {k: t.add((*OB, "t4_breaches", k), v) for k, v in obj["t4_breaches"].items()}
+    t.rule(t4["total"], [t4["answered_late"], t4["unanswered"]])
+    if "unanswered" in o_outcomes:
+        t.rule(t4["unanswered"], [o_outcomes["unanswered"]])
+
+    d_total = t.add((*D, "total"), dis["total"])
+    d_status = dict(zip(dis["by_status"], t.breakdown((*D, "by_status"), dis["by_status"]), strict=True))
+    t.rule(d_total, list(d_status.values()))
+    for name in DISPUTE_BREAKDOWNS[:-1]:
+        t.rule(d_total, t.breakdown((*D, name), dis[name]))
+    court = t.add((*D, "court"), dis["court"])
+    if "court_objection" in d_status:
+        t.rule(court, [d_status["court_objection"]])
+
+    t.settle()
+    get = t.get
+
+    def cells(prefix: Cell, keys: Mapping[str, Any]) -> dict[str, int | None]:
+        return {k: get((*prefix, k)) for k in keys}
+
+    def measures(name: str, block: Mapping[str, Any], count: Cell, w10: Cell, w17: Cell) -> dict[str, Any]:
+        hide = count in t.hidden  # the mean, median and p90 of a hidden count would describe its cases
         return {
-            "count": count,
-            "mean": None if hide else block["mean"],
-            "median": None if hide else block["median"],
-            "p90": None if hide else block["p90"],
-            "within_10": None if hide else self.count(block["within_10"]),
-            "within_17": None if hide else self.count(block["within_17"]),
-        }
+            "count": get(count), "mean": None if hide else block["mean"],
+            "median": None if hide else block["median"], "p90": None if hide else block["p90"],
+            "within_10": get(w10), "within_17": get(w17),
+        }  # fmt: skip
 
-    def share(self, value: float | None, *counts: int | None) -> float | None:
-        return None if any(c is None for c in counts) else value
+    def share(value: float | None, numerator: Cell) -> float | None:
+        return None if base in t.hidden or numerator in t.hidden else value
 
-
-def public_figures(figures: Mapping[str, Any]) -> dict[str, Any]:
-    """The figures for anyone (no staff token of the body): small counts suppressed, `suppressed` true when
-    any was."""
-    s = Suppressor()
-    req = figures["requests"]
-    days = s.measures(figures["days_to_answer"])
-    base = s.count(figures["days_to_answer"]["count"] + req["unanswered"])
-    obj, dis = figures["objections"], figures["disputes"]
-    out = {
+    shown_reasons: dict[str, int | None] = cells(("extension_reasons",), common)
+    if other is not None:
+        shown_reasons["lainnya"] = None if other in t.hidden else rare
+    out: dict[str, Any] = {
         "requests": {
-            "total": s.count(req["total"]),
-            "by_channel": s.breakdown(req["by_channel"]),
-            "by_requester_kind": s.breakdown(req["by_requester_kind"]),
-            "by_outcome": s.breakdown(req["by_outcome"]),
-            "decided": s.count(req["decided"]),
-            "pending": s.count(req["pending"]),
-            "unanswered": s.count(req["unanswered"]),
+            "total": get(total),
+            "by_channel": cells((*R, "by_channel"), req["by_channel"]),
+            "by_requester_kind": cells((*R, "by_requester_kind"), req["by_requester_kind"]),
+            "by_outcome": cells((*R, "by_outcome"), req["by_outcome"]),
+            "decided": get(decided),
+            "pending": get(pending),
+            "unanswered": get(unanswered),
         },
-        "days_to_answer": days,
-        "within_10_days": s.share(figures["within_10_days"], days["within_10"], base),
-        "within_17_days": s.share(figures["within_17_days"], days["within_17"], base),
-        "extensions": s.count(figures["extensions"]),
-        "extension_reasons": s.breakdown(figures["extension_reasons"], free_text=True),
-        "overdue": s.count(figures["overdue"]),
-        "breaches": s.breakdown(figures["breaches"]),
-        "refusals_by_article": s.breakdown(figures["refusals_by_article"]),
+        "days_to_answer": measures("days_to_answer", days, count, w10, w17),
+        "within_10_days": share(figures["within_10_days"], w10),
+        "within_17_days": share(figures["within_17_days"], w17),
+        "extensions": get(extensions),
+        "extension_reasons": shown_reasons,
+        "overdue": get(overdue),
+        "breaches": cells(("breaches",), figures["breaches"]),
+        "refusals_by_article": cells(("refusals_by_article",), figures["refusals_by_article"]),
         "objections": {
-            "total": s.count(obj["total"]),
-            "by_reason": s.breakdown(obj["by_reason"]),
-            "by_outcome": s.breakdown(obj["by_outcome"]),
-            "by_status": s.breakdown(obj["by_status"]),
-            "days_to_response": s.measures(obj["days_to_response"]),
-            "t4_breaches": s.breakdown(obj["t4_breaches"]),
+            "total": get(o_total),
+            "by_reason": cells((*OB, "by_reason"), obj["by_reason"]),
+            "by_outcome": cells((*OB, "by_outcome"), obj["by_outcome"]),
+            "by_status": cells((*OB, "by_status"), obj["by_status"]),
+            "days_to_response": measures("days_to_response", obj["days_to_response"], o_count, o_w10, o_w17),
+            "t4_breaches": cells((*OB, "t4_breaches"), obj["t4_breaches"]),
         },
         "disputes": {
-            "total": s.count(dis["total"]),
-            "by_komisi": s.breakdown(dis["by_komisi"]),
-            "by_stage": s.breakdown(dis["by_stage"]),
-            "by_outcome": s.breakdown(dis["by_outcome"]),
-            "by_status": s.breakdown(dis["by_status"]),
-            "court": s.count(dis["court"]),
+            "total": get(d_total),
+            **{name: cells((*D, name), dis[name]) for name in DISPUTE_BREAKDOWNS},
+            "court": get(court),
         },
         # The DIK is a public register of documents, not of people (every entry is on /dik/{body}): its counts
         # are shown whole.
         "dik": figures["dik"],
     }
-    return out | {"suppressed": s.suppressed}
+    if histogram is not None:
+        out["day_bands"] = [(label, get(c)) for (label, _, _), c in zip(DAY_BANDS, bands, strict=True)]
+    if months is not None:
+        out["monthly_requests"] = [get(c) for c in month_cells]
+    return out | {"suppressed": t.suppressed}

@@ -12,6 +12,8 @@ from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, Field
 
+from domain import law
+from domain.case_change import Transition
 from domain.contracts import Alarm
 
 # The narrative sections the PPID Utama writes (Perki 1/2021 Pasal 56), as (field, heading, what it holds).
@@ -29,13 +31,11 @@ NARRATIVE_SECTIONS: tuple[tuple[str, str, str], ...] = (
 )  # fmt: skip
 NARRATIVE_FIELDS = tuple(name for name, _, _ in NARRATIVE_SECTIONS)
 SECTION_MAX_CHARS = 20_000
-DUE_MONTH, DUE_DAY = 3, 31  # Perki 1/2021 Pasal 56: three months after the year ends
+# Perki 1/2021 Pasal 56: three months after the year ends (domain/law.py holds the date and its reminders).
+DUE_MONTH, DUE_DAY = law.ANNUAL_REPORT_DUE_MONTH, law.ANNUAL_REPORT_DUE_DAY
 FIRST_YEAR = 2010  # UU 14/2008 came into force on 30 April 2010 (Pasal 64)
 TASK_KIND = "submit_annual_report"
 ESCALATION_TASK_KIND = "annual_report_overdue"
-REMINDER_HOUR = time(8, 0)
-# Working days before 31 March on which the PPID Utama is reminded (08:00 local).
-REMINDERS = (("report_reminder_10", 10), ("report_reminder_5", 5), ("report_reminder_1", 1))
 STATUS_LABELS = {"draft": "Draf", "submitted": "Disampaikan"}
 
 
@@ -63,8 +63,8 @@ class ReportStart(BaseModel):
 
 
 class ReportPlan(BaseModel):
-    """When the draft is prepared (08:00 local on the first working day of the next year), when it is due, and
-    the reminders before it."""
+    """When the draft is prepared (at law.REMINDER_HOUR local on the first working day of the next year), when
+    it is due, and the reminders before it (law.ANNUAL_REPORT_REMINDERS)."""
 
     prepare_at: datetime
     due_at: datetime
@@ -73,12 +73,16 @@ class ReportPlan(BaseModel):
 
 
 class ReportEvent(BaseModel):
-    """What the report's activity records: `prepared`, a reminder, `overdue`, `submitted`."""
+    """What the report's activity records: `prepared`, a reminder, `overdue`, `submitted`. The workflow decides
+    the report's new status and the tasks it opens and ends (`change`); the activity writes them and renders
+    the event's notices."""
 
     body: str
     year: int
     event: str
     at: datetime
+    change: Transition = Field(default_factory=Transition)
+    late: bool = False  # a submission after the due date (the workflow's own clock says so)
     actor: str | None = None
     pdf_sha256: str | None = None
     pdf_size: int | None = None

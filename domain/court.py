@@ -6,13 +6,14 @@ from __future__ import annotations
 
 from datetime import date
 
+from domain import law
 from domain.dates_id import format_date
 
 PTUN = "ptun"
 PENGADILAN_NEGERI = "pengadilan_negeri"
 COURT_KINDS = {
-    PTUN: "Pengadilan Tata Usaha Negara",  # the body is a state body (Pasal 47 ayat (1))
-    PENGADILAN_NEGERI: "Pengadilan Negeri",  # any other public body (Pasal 47 ayat (2))
+    PTUN: law.COURT_FOR_STATE_BODY,  # the body is a state body (Pasal 47 ayat (1))
+    PENGADILAN_NEGERI: law.COURT_OTHERWISE,  # any other public body (Pasal 47 ayat (2))
 }
 ADJUDICATION_OUTCOMES = frozenset(
     {"adjudication_granted", "adjudication_partially_granted", "adjudication_rejected"}
@@ -57,8 +58,7 @@ def refusal(
     """Why a court objection cannot be recorded on a dispute in this state (the API answers 409), or None.
 
     `status` is the dispute's (DisputeStatus value); `adjudicated` whether the KI's outcome is an adjudication
-    decision; `t8_over` whether the 14 working days of Pasal 48 ayat (1) have ended, `final_due_text` their
-    end in words."""
+    decision; `t8_over` whether T8 (law.T8, Pasal 48 ayat (1)) has ended, `final_due_text` its end in words."""
     if status == "court_objection" and filing is not None:
         return f"Keberatan ke pengadilan atas putusan ini sudah dicatat: {filing_text(filing)}."
     if status in ("submitted", "registered", "mediation", "adjudication"):
@@ -73,7 +73,7 @@ def refusal(
         )
     if t8_over or status != "decided":
         return (
-            f"Jangka waktu keberatan ke pengadilan (14 hari kerja sejak putusan diterima, Pasal 48 ayat (1)) "
+            f"Jangka waktu keberatan ke pengadilan ({law.T8.days_text()} sejak putusan diterima, {law.T8.article}) "
             f"berakhir pada {final_due_text or '-'}; tidak tercatat keberatan sampai saat itu, dan menurut "
             "catatan sistem putusan telah berkekuatan hukum tetap."
         )

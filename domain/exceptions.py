@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 
+from domain import law
 from domain.calendar import WorkingCalendar, end_of_day, working_day_before
 from domain.dates_id import format_date
 
@@ -231,17 +232,18 @@ def period_problem(article: str, today: date, until: date | None) -> str | None:
 
 # --- the expiry clock (PP 61/2010 Pasal 11) ----------------------------------------------------------------
 
-# The PPID determines the opening at the latest 30 working days before the period ends (Pasal 11 ayat (1)).
-DETERMINATION_WORKING_DAYS = 30
-DETERMINATION_ARTICLE = f"{PP} Pasal 11"
-# The determination task opens this many working days before its own due date, so that the PPID has time.
-DETERMINATION_LEAD_WORKING_DAYS = 10
-DETERMINATION_REMINDERS = ((5, "determination_reminder_5"), (1, "determination_reminder_1"))
+# The periods are domain/law.py's: the PPID determines the opening at the latest
+# DIK_DETERMINATION_WORKING_DAYS before the period ends (Pasal 11 ayat (1)); the task appears
+# DIK_DETERMINATION_LEAD_WORKING_DAYS before its own due date, with DIK_DETERMINATION_REMINDERS.
+DETERMINATION_WORKING_DAYS = law.DIK_DETERMINATION_WORKING_DAYS
+DETERMINATION_ARTICLE = law.DIK_DETERMINATION_ARTICLE
+DETERMINATION_LEAD_WORKING_DAYS = law.DIK_DETERMINATION_LEAD_WORKING_DAYS
+DETERMINATION_REMINDERS = law.DIK_DETERMINATION_REMINDERS
 
 
 def determination_due(until: date, calendar: WorkingCalendar) -> date:
-    """The last day on which the PPID may determine the opening: 30 working days before `until`, the last day
-    of the period (Pasal 11 ayat (1))."""
+    """The last day on which the PPID may determine the opening: DIK_DETERMINATION_WORKING_DAYS before
+    `until`, the last day of the period (Pasal 11 ayat (1))."""
     return working_day_before(until, DETERMINATION_WORKING_DAYS, calendar)
 
 

@@ -128,3 +128,32 @@ MANUAL_NOTICE_WORKING_DAYS = 1
 
 def clock(code: str) -> Clock:
     return CLOCKS[code]
+
+
+# --- Reminders and lead times of the periods around the single case ----------------------------------------
+# Not statutory: the product's service levels, each before a period whose article is named above.
+
+# The consequence test's review and approval (CONSEQUENCE_TEST_REVIEW_DAYS / APPROVAL_DAYS): reminders before
+# the step's due date, to whoever must act (the PPID Utama, the Atasan PPID).
+CONSEQUENCE_TEST_STEP_REMINDERS = (Reminder("reminder_2", 2), Reminder("reminder_1", 1))
+CONSEQUENCE_TEST_APPROVAL_ARTICLE = "PP No. 61 Tahun 2010 Pasal 3 ayat (2)"
+# PP 61/2010 Pasal 11: the PPID's determination task appears this many working days before its due date (so
+# that the PPID has time to decide), with reminders before the due date.
+DIK_DETERMINATION_LEAD_WORKING_DAYS = 10
+DIK_DETERMINATION_REMINDERS = (
+    Reminder("determination_reminder_5", 5),
+    Reminder("determination_reminder_1", 1),
+)
+# UU 14/2008 Pasal 12, Perki 1/2021 Pasal 56: the yearly report's reminders to the PPID Utama before its due
+# date; the period as notices state it (the year is the calendar year, the due day the month's last day).
+ANNUAL_REPORT_REMINDERS = (
+    Reminder("report_reminder_10", 10),
+    Reminder("report_reminder_5", 5),
+    Reminder("report_reminder_1", 1),
+)
+ANNUAL_REPORT_PERIOD_TEXT = f"{ANNUAL_REPORT_DUE_MONTH} bulan setelah tahun anggaran berakhir"
+# Perki 1/2022: the KI's yearly monev. Reminders to the bodies that have not submitted their self-assessment
+# before the window closes, and to the KI before its verification deadline (dates the KI sets for its round).
+MONEV_ARTICLE = "Peraturan Komisi Informasi Nomor 1 Tahun 2022"
+MONEV_BODY_REMINDERS = (Reminder("reminder_5", 5), Reminder("reminder_1", 1))
+MONEV_VERIFICATION_REMINDER = Reminder("verification_reminder", 3)

@@ -259,18 +259,16 @@ class MonevStart(BaseModel):
 
 
 class MonevEvent(BaseModel):
+    """One event of the round, with the round's status the workflow decided at it (None keeps it); the
+    reminders' kinds and offsets are domain/law.py's (MONEV_BODY_REMINDERS, MONEV_VERIFICATION_REMINDER)."""
+
     round_id: str
     # opened | reminder_5 | reminder_1 | window_closed | verification_reminder | verification_overdue | published
     event: str
     at: datetime
     actor: str | None = None
+    status: str | None = None  # db/monev.py OPEN | CLOSED | PUBLISHED
 
 
 class MonevPublish(BaseModel):
     actor: str
-
-
-# Reminders to the bodies that have not submitted: working days before the window closes (08:00 local).
-BODY_REMINDERS: tuple[tuple[str, int], ...] = (("reminder_5", 5), ("reminder_1", 1))
-# The KI's reminder to finish verifying: working days before the verification deadline.
-VERIFICATION_REMINDER_DAYS = 3

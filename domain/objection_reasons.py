@@ -10,9 +10,10 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
+from domain import law
 from domain.status_labels import VALUE_LABELS
 
-REASONS = tuple(VALUE_LABELS["objection_reason"])  # "a" … "g", in the order of the law
+REASONS = law.OBJECTION_REASONS  # "a" … "g", in the order of the law (Pasal 35 ayat (1))
 
 # The reason in the citizen's plain words, before the law's own words (VALUE_LABELS["objection_reason"]).
 PLAIN_WORDS = {
@@ -92,8 +93,8 @@ OBJECTION_IN_PROGRESS = frozenset({"registered", "answered", "overdue", "dispute
 def window(
     status: str, objection_deadline: datetime | None, now: datetime, objection_statuses: list[str]
 ) -> Window:
-    """The state of the objection window (T3: 30 working days from the written notice or from the expiry
-    of T1/T2, Pasal 36 ayat (1))."""
+    """The state of the objection window (law.T3, Pasal 36 ayat (1): counted from the written notice or from
+    the expiry of T1/T2)."""
     if any(s in OBJECTION_IN_PROGRESS for s in objection_statuses):
         return Window.IN_PROGRESS
     if objection_deadline is None:

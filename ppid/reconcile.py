@@ -13,9 +13,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio.client import Client
 from temporalio.service import RPCError, RPCStatusCode
 
-from base.temporal_client import start_request_workflow
 from db.intake import request_start
 from db.models import Body, InfoRequest, TimelineEvent
+from workflows.starts import start_request_workflow
 
 log = logging.getLogger("ppid.reconcile")
 GRACE = timedelta(minutes=2)  # leave the API and a busy worker time to record the registration

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import io
-from datetime import datetime, timedelta
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
 from email.message import EmailMessage
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -18,16 +19,18 @@ import httpx
 from openpyxl import load_workbook
 from pypdf import PdfReader
 from sqlalchemy import select
-from temporalio.client import WorkflowExecutionStatus
+from temporalio.client import WorkflowExecutionStatus, WorkflowHandle
 from temporalio.service import RPCError
 from temporalio.testing import WorkflowEnvironment
 
-from db.models import Body, KomisiInformasi
+from db.models import Body, CalendarChangeRow, KomisiInformasi
 from db.session import make_engine, make_session_factory
-from domain.annual_report import ReportStart
+from domain.annual_report import ReportPlan, ReportStart
+from domain.contracts import CalendarChanged
 from tests.conftest import Mailbox, text_of
 from tests.requests_support import ATASAN_SANGGAU, PPID_DINKES, PPID_SANGGAU, Stack, stack
 from tests.timeskip_support import sleep_until
+from workflows.annual_report import AnnualReportWorkflow
 
 KI_KALBAR = "sengketa@ki-kalbar.example"
 WIB = ZoneInfo("Asia/Pontianak")
@@ -89,7 +92,7 @@ async def test_the_yearly_report_is_prepared_reminded_escalated_and_submitted(
 
     # The report workflow of 2026 (the calendar watch starts it for every body: test_report_workflows_start).
     await timeskip.client.start_workflow(
-        "AnnualReportWorkflow",
+        AnnualReportWorkflow.run,
         ReportStart(body="kab-sanggau", year=2026),
         id="laporan-kab-sanggau-2026",
         task_queue=sim.settings.temporal_task_queue,
@@ -169,6 +172,10 @@ async def test_the_yearly_report_is_prepared_reminded_escalated_and_submitted(
     assert by_slug["bpkad"]["months"][11]["overdue"] == 1  # received in December
     bad_year = await sim.http.get("/v1/statistics/units?body=kab-sanggau&year=abcd", headers=utama)
     assert bad_year.status_code == 422 and bad_year.json()["detail"][0]["loc"] == ["query", "year"]
+    # A year before the first request: nothing to rank, said as a 422 naming the field (not an empty list).
+    no_data = await sim.http.get("/v1/statistics/units?body=kab-sanggau&year=2015", headers=utama)
+    assert no_data.status_code == 422 and no_data.json()["detail"][0]["loc"] == ["query", "year"]
+    assert "tersedia untuk tahun 2026" in no_data.json()["detail"][0]["msg"]
     assert (
         await sim.http.get("/v1/statistics/units?body=kab-sanggau&year=2026", headers=unit)
     ).status_code == 403
@@ -220,6 +227,93 @@ async def test_the_calendar_watch_starts_the_report_workflow_of_every_body(
         else:
             raise AssertionError("the calendar watch never started the report workflow")
         assert described.parent_id == watch.id and described.workflow_type == "AnnualReportWorkflow"
-        await watch.terminate()
+        await watch.result()  # the watch run ends once it has started the reports
         assert (await child.describe()).status == WorkflowExecutionStatus.RUNNING  # abandoned, not ended
         await child.terminate()
+
+
+async def _calendar_change(database_url: str, action: str, day: date, **flags: bool) -> CalendarChanged:
+    """A national holiday added or cancelled in the registers (as the administrator's change writes it, already
+    delivered: the test signals the workflow itself), and the signal that tells a running workflow."""
+    engine = make_engine(database_url)
+    async with make_session_factory(engine)() as session:
+        row = CalendarChangeRow(action=action, date=day, name="Hari libur uji", created_by="admin@uji.example",
+                                undelivered=[], delivered_at=datetime.now(WIB), **flags)  # fmt: skip
+        session.add(row)
+        await session.commit()
+        version = row.id
+    await engine.dispose()
+    return CalendarChanged(version=version, action=action, date=day, name="Hari libur uji", **flags)
+
+
+async def _plan_after(handle: WorkflowHandle[AnnualReportWorkflow, str], version: int) -> ReportPlan:
+    for _ in range(200):
+        if await handle.query(AnnualReportWorkflow.applied_calendar_version) >= version:
+            plan = await handle.query(AnnualReportWorkflow.report_plan)
+            assert plan is not None
+            return plan
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"calendar change v{version} never applied")
+
+
+def _local(plan: ReportPlan) -> Callable[[str], str]:
+    moments = {"prepare": plan.prepare_at} | {a.kind: a.at for a in plan.reminders}
+    return lambda kind: moments[kind].astimezone(WIB).isoformat()
+
+
+async def test_a_calendar_change_moves_the_report_clocks_still_ahead(
+    sim: Stack, timeskip: WorkflowEnvironment, sqlite_database_url: str
+) -> None:
+    """A holiday added on the draft's day (4 January 2027) moves the preparation to the next working day (6
+    January: the 5th is already a holiday of the body's calendar) and one on a reminder's
+    day moves the reminder; cancelling the holiday would bring the draft's day back earlier: kept, because
+    the day was told, unless the administrator confirmed it."""
+    utama = await sim.login(PPID_SANGGAU)
+    handle = await timeskip.client.start_workflow(
+        AnnualReportWorkflow.run, ReportStart(body="kab-sanggau", year=2026), id="laporan-kab-sanggau-2026",
+        task_queue=sim.settings.temporal_task_queue,
+    )  # fmt: skip
+    planned = _local(await _plan_after(handle, 0))
+    assert planned("prepare") == "2027-01-04T08:00:00+07:00"  # 1 January a holiday, then a weekend
+    assert planned("report_reminder_1") == "2027-03-30T08:00:00+07:00"  # 1 working day before 31 March
+
+    # Monday 4 January and Tuesday 30 March 2027 become holidays.
+    for day in (date(2027, 1, 4), date(2027, 3, 30)):
+        change = await _calendar_change(sqlite_database_url, "add", day)
+        await handle.signal(AnnualReportWorkflow.calendar_changed, change)
+    moved = await _plan_after(handle, change.version)
+    planned = _local(moved)
+    assert planned("prepare") == "2027-01-06T08:00:00+07:00"
+    assert planned("report_reminder_1") == "2027-03-29T08:00:00+07:00"
+    assert moved.due_at.astimezone(WIB).isoformat() == "2027-03-31T23:59:59+07:00"  # a date of the law
+    await handle.signal(AnnualReportWorkflow.calendar_changed, change)  # re-sent: applied once
+    assert _local(await _plan_after(handle, change.version))("prepare") == "2027-01-06T08:00:00+07:00"
+
+    # The 4 January holiday cancelled: the draft's day would move earlier; it is kept.
+    cancelled = await _calendar_change(sqlite_database_url, "cancel", date(2027, 1, 4))
+    await handle.signal(AnnualReportWorkflow.calendar_changed, cancelled)
+    assert _local(await _plan_after(handle, cancelled.version))("prepare") == "2027-01-06T08:00:00+07:00"
+
+    # The timer moved with it: nothing on 4 January, the draft on 6 January.
+    await _skip_to(timeskip, "2027-01-04T09:00:00+07:00")
+    assert (await sim.http.get(REPORT, headers=utama)).json()["prepared_at"] is None
+    await _skip_to(timeskip, "2027-01-06T08:00:00+07:00")
+    await sim.mail.wait_for(PPID_SANGGAU, "Draf laporan layanan informasi publik")
+    prepared = (await sim.http.get(REPORT, headers=utama)).json()["prepared_at"]
+    assert datetime.fromisoformat(prepared).astimezone(WIB).date() == date(2027, 1, 6)
+
+
+async def test_a_confirmed_earlier_day_moves_the_draft_back(
+    sim: Stack, timeskip: WorkflowEnvironment, sqlite_database_url: str
+) -> None:
+    handle = await timeskip.client.start_workflow(
+        AnnualReportWorkflow.run, ReportStart(body="kab-sanggau", year=2026), id="laporan-kab-sanggau-2026",
+        task_queue=sim.settings.temporal_task_queue,
+    )  # fmt: skip
+    added = await _calendar_change(sqlite_database_url, "add", date(2027, 1, 4))
+    await handle.signal(AnnualReportWorkflow.calendar_changed, added)
+    assert _local(await _plan_after(handle, added.version))("prepare") == "2027-01-06T08:00:00+07:00"
+    confirmed = await _calendar_change(sqlite_database_url, "cancel", date(2027, 1, 4), confirm_earlier=True)
+    await handle.signal(AnnualReportWorkflow.calendar_changed, confirmed)
+    assert _local(await _plan_after(handle, confirmed.version))("prepare") == "2027-01-04T08:00:00+07:00"
+    await handle.terminate()

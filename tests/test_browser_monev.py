@@ -49,7 +49,18 @@ async def test_a_monev_round_from_opening_to_the_published_ranking(dev: DevStack
         await page.get_by_role("button", name="Simpan kuesioner").click()
         assert "sekarang 90" in await page.locator("#e-weights").inner_text()
         assert await page.get_by_label("Bobot JI (%)").input_value() == "30"
+        # A name too long (one word of 440 letters) is refused and kept; it wraps, the page stays as wide.
+        sp = page.get_by_label("Nama indikator SP")
+        original = await sp.input_value()
+        long_name = "Keterbukaan" * 40
+        await sp.fill(long_name)
         await page.get_by_label("Bobot JI (%)").fill("40")
+        await page.get_by_role("button", name="Simpan kuesioner").click()
+        assert "200" in await page.locator("#e-n-SP").inner_text()
+        assert await sp.input_value() == long_name
+        await page.set_viewport_size(PHONE)
+        assert await page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+        await sp.fill(original)
         await page.get_by_role("button", name="Simpan kuesioner").click()
         await page.get_by_role("status").filter(has_text="Kuesioner tersimpan").wait_for()
         await page.get_by_role("button", name="Buka pengisian kuesioner").click()

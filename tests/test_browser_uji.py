@@ -101,6 +101,9 @@ async def test_a_pelaksana_tests_the_utama_returns_and_forwards_the_atasan_appro
         await sign_in(page, dev, UTAMA)
         await _task_link(page, dev, "Telaah uji konsekuensi")
         assert page.url.endswith(f"/staf/uji/{test_id}")
+        # The open review step reads as waiting for action ("terbuka" would read as information made public).
+        steps = await page.locator("#tugas").inner_text()
+        assert "menunggu tindakan" in steps and "terbuka" not in steps
         await page.get_by_role("button", name="Kembalikan untuk diperbaiki").click()
         assert await page.get_by_label("Catatan telaah").get_attribute("aria-invalid") == "true"
         await page.get_by_label("Catatan telaah").fill(RETURN_NOTE)

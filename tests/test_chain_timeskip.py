@@ -13,6 +13,7 @@ from typing import Any
 
 from temporalio.testing import WorkflowEnvironment
 
+from domain import law
 from domain.dates_id import format_date
 from tests.conftest import text_of
 from tests.requests_support import ATASAN_SANGGAU, PPID_DINKES, PPID_SANGGAU, REQUESTER_EMAIL, Stack
@@ -72,10 +73,10 @@ async def test_refusal_objection_answer_dispute_registration_outcome_final(
     assert filed["registration_number"].startswith("0001/KEB/SGU/")
     assert filed["status"] == "registered"
     now = (await sim.http.get("/v1/dev/clock")).json()["now"]
-    assert filed["due_at"] == await _deadline(sim, now, 30)
+    assert filed["due_at"] == await _deadline(sim, now, law.T4.working_days)
     receipt = await sim.mail.wait_for(REQUESTER_EMAIL, "Tanda terima keberatan")
     assert filed["registration_number"] in str(receipt["Subject"])
-    assert _day(filed["due_at"]) in text_of(receipt) and "Pasal 36 ayat (2)" in text_of(receipt)
+    assert _day(filed["due_at"]) in text_of(receipt) and law.T4.article in text_of(receipt)
     await sim.mail.wait_for(ATASAN_SANGGAU, "Keberatan baru")
     again = await sim.http.post(f"/v1/requests/{created['id']}/objections", json=OBJECTION, headers=requester)
     assert again.status_code == 409 and "masih berjalan" in again.json()["detail"]
@@ -172,8 +173,8 @@ async def test_refusal_objection_answer_dispute_registration_outcome_final(
     assert registered.status_code == 200, registered.text
     now = (await sim.http.get("/v1/dev/clock")).json()["now"]
     # T6 and T7 run on the KI's calendar and time zone (KI Kalbar: Asia/Pontianak).
-    assert registered.json()["start_due_at"] == await _deadline(sim, now, 14)
-    assert registered.json()["settle_due_at"] == await _deadline(sim, now, 100)
+    assert registered.json()["start_due_at"] == await _deadline(sim, now, law.T6.working_days)
+    assert registered.json()["settle_due_at"] == await _deadline(sim, now, law.T7.working_days)
     again = await sim.http.post(f"{durl}/registration", json={"register_number": "013/REG"}, headers=clerk)
     assert again.status_code == 409
     update = await sim.mail.wait_for(REQUESTER_EMAIL, "registrasi nomor 012/REG-PSI/XII/2026")

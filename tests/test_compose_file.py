@@ -197,6 +197,32 @@ def test_one_shots_retry_and_images_are_current() -> None:
     assert versions == {"1.31.2"}  # server and admin-tools on the same patch release
 
 
+def replicas(name: str) -> int:
+    return int((SERVICES[name].get("deploy") or {}).get("replicas", 1))
+
+
+def test_two_workers_and_two_outbox_dispatchers_run_side_by_side() -> None:
+    """Scale-out as compose shows it: two workers on the one task queue, the outbox in its own service beside
+    them (the workers send no mail), two dispatchers sharing the outbox through its lease."""
+    assert replicas("worker") == 2
+    assert replicas("outbox") == 2
+    assert replicas("api") == 1
+    assert SERVICES["worker"]["environment"]["PPID_OUTBOX_IN_WORKER"] == "0"
+    assert SERVICES["worker"]["command"] == ["ppid", "worker"]
+    assert SERVICES["outbox"]["command"] == ["ppid", "outbox"]
+    # One task queue and one database for every replica: both come from the shared environment.
+    for name in ("worker", "outbox"):
+        env = SERVICES[name]["environment"]
+        assert env["TEMPORAL_TASK_QUEUE"] == SERVICES["api"]["environment"]["TEMPORAL_TASK_QUEUE"]
+        assert env["PPID_DB_HOST"] == "postgres"
+        # Compose cannot give several replicas one container name or one published port.
+        assert "container_name" not in SERVICES[name] and "ports" not in SERVICES[name]
+        assert SERVICES[name]["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
+    # The claim the compose file makes about the lease is the one the PostgreSQL test proves.
+    assert "tests/test_outbox_postgres.py" in COMPOSE_TEXT
+    assert (ROOT / "tests" / "test_outbox_postgres.py").exists()
+
+
 def test_connection_pools_fit_max_connections() -> None:
     command = SERVICES["postgres"]["command"]
     max_connections = int(next(a.split("=")[1] for a in command if a.startswith("max_connections=")))
@@ -205,7 +231,7 @@ def test_connection_pools_fit_max_connections() -> None:
     source = (ROOT / "db" / "session.py").read_text()
     pool = int(re.search(r'setdefault\("pool_size", (\d+)\)', source).group(1))  # type: ignore[union-attr]
     overflow = int(re.search(r'setdefault\("max_overflow", (\d+)\)', source).group(1))  # type: ignore[union-attr]
-    app_total = 3 * (pool + overflow)  # api, worker, outbox
+    app_total = sum(replicas(name) for name in ("api", "worker", "outbox")) * (pool + overflow)
     one_shot, backup_and_psql, reserved = pool + overflow, 2, 3
     assert app_total + temporal_total + one_shot + backup_and_psql + reserved <= max_connections
     assert f"total {app_total + temporal_total + one_shot + backup_and_psql + reserved}" in COMPOSE_TEXT

@@ -17,6 +17,7 @@ from temporalio.testing import WorkflowEnvironment
 
 from db.models import Body
 from db.session import make_engine
+from domain import law
 from domain.court import PENGADILAN_NEGERI, PTUN, court_kind, court_text_problem, refusal
 from domain.dates_id import format_date
 from tests.conftest import text_of
@@ -196,7 +197,8 @@ async def test_filing_after_t8_is_refused_with_the_date_and_the_final_notice_say
     timeline = (await sim.case(chain.request_id, chain.requester))["timeline"]
     [final] = [e for e in timeline if e["event"] == "dispute_final"]
     assert final["label"].startswith(
-        "Tidak tercatat keberatan ke pengadilan dalam 14 hari kerja sejak putusan diterima (Pasal 48 ayat (1))"
+        f"Tidak tercatat keberatan ke pengadilan dalam {law.T8.days_text()} sejak putusan diterima "
+        f"({law.T8.article})"
     )
     assert "menurut catatan sistem, putusan berkekuatan hukum tetap" in final["label"]
     assert (await sim.http.get(chain.dispute_url, headers=chain.clerk)).json()["status"] == "final"
@@ -205,7 +207,7 @@ async def test_filing_after_t8_is_refused_with_the_date_and_the_final_notice_say
         f"{chain.dispute_url}/court-objection", json=_filing(decided_on), headers=chain.clerk
     )
     assert late.status_code == 409, late.text
-    assert _day(decided["final_at"]) in late.json()["detail"] and "Pasal 48 ayat (1)" in late.json()["detail"]
+    assert _day(decided["final_at"]) in late.json()["detail"] and law.T8.article in late.json()["detail"]
     assert (await sim.http.get(chain.dispute_url, headers=chain.clerk)).json()["status"] == "final"
 
 
@@ -295,11 +297,16 @@ def test_the_court_follows_the_body(court: str, state_body: bool, refused: bool)
 
 
 def test_refusals_name_the_reason_and_the_date() -> None:
-    filing = {"court": PTUN_PONTIANAK, "filed_on": "2027-01-04", "case_number": CASE_NUMBER}
+    filing: dict[str, object] = {
+        "court": PTUN_PONTIANAK,
+        "filed_on": "2027-01-04",
+        "case_number": CASE_NUMBER,
+    }
     common: dict[str, Any] = {"final_due_text": "20 Januari 2027 pukul 23.59 WIB", "filing": None}
     assert refusal("decided", adjudicated=True, t8_over=False, **common) is None
     over = refusal("decided", adjudicated=True, t8_over=True, **common)
-    assert over is not None and "20 Januari 2027" in over and "Pasal 48 ayat (1)" in over
+    assert over is not None and "20 Januari 2027" in over and law.T8.article in over
+    assert law.T8.days_text() in over
     assert "20 Januari 2027" in str(refusal("final", adjudicated=True, t8_over=True, **common))
     assert "belum diputus" in str(refusal("adjudication", adjudicated=False, t8_over=False, **common))
     assert "tidak diakhiri dengan putusan ajudikasi" in str(

@@ -16,6 +16,7 @@ import pytest
 from temporalio.testing import WorkflowEnvironment
 
 import api.routes.objections as objection_routes
+from domain import law
 from tests.requests_support import ATASAN_SANGGAU, FORM, PPID_DINKES, PPID_SANGGAU, Stack
 
 KI_KALBAR = "sengketa@ki-kalbar.example"
@@ -172,7 +173,7 @@ async def test_the_atasan_answers_on_the_page_and_a_refusal_keeps_the_input(
         assert (
             "penolakan atas permintaan informasi berdasarkan alasan pengecualian" in page.text
         )  # Pasal 35(1)(a)
-        assert "30 hari kerja" in page.text and "Kalender versi" in page.text  # T4 explained
+        assert law.T4.days_text() in page.text and "Kalender versi" in page.text  # T4 explained
         form = {
             "csrf_token": _token(page.text),
             "outcome": "upheld",
@@ -219,7 +220,7 @@ async def test_the_clerk_acts_on_the_page_and_the_case_file_speaks_indonesian(
         )
         assert registered.status_code == 303
         page = (await clerk.get(registered.headers["location"])).text
-        assert "T6 — Komisi Informasi mulai menyelesaikan" in page and "14 hari kerja" in page
+        assert "T6 — Komisi Informasi mulai menyelesaikan" in page and law.T6.days_text() in page
         assert "Mediasi tidak ditawarkan" in page and "Pasal 40 ayat (2)" in page  # reason a only
         mediation = await clerk.post(f"{url}/tahap", data={"csrf_token": token, "stage": "mediation"})
         assert mediation.status_code == 409 and "Pasal 40" in mediation.text

@@ -7,6 +7,7 @@ LIKE is checked on PostgreSQL too."""
 from __future__ import annotations
 
 import csv
+import html
 import io
 import json
 import shutil
@@ -202,6 +203,10 @@ async def test_bad_input_is_refused_naming_the_field(client: httpx.AsyncClient) 
     assert _messages(await client.get("/v1/dip", params={"body": "kab\x00"})) == [
         "body: tidak ada badan publik dengan kode ini"
     ]
+    # The DIK register answers an unknown body the same way (422 naming query.body, not a 404).
+    unknown_dik = await client.get("/v1/dik?body=tidak-ada")
+    assert unknown_dik.status_code == 422 and unknown_dik.json()["detail"][0]["loc"] == ["query", "body"]
+    assert _messages(unknown_dik) == ["body: tidak ada badan publik dengan kode ini"]
     assert _messages(await _post(client, UTAMA, title="Lapor\x00an")) == [
         "title: teks mengandung karakter kendali yang tidak sah"
     ]
@@ -303,6 +308,19 @@ async def test_the_desk_adds_an_entry_and_searches_dik_and_dip(client: httpx.Asy
         assert _beside(refused.text, "kategori") == "Pilih kategori informasi (Pasal 9, 10 atau 11)"
         assert "http:// atau https://" in _beside(refused.text, "tautan")
         assert 'value="Jadwal Imunisasi 2027"' in refused.text  # the input is kept
+        # Over-long texts: refused beside their fields with the limit, kept whole in the form (not cut).
+        long_summary, long_title = "Jadwal imunisasi. " * 300, "Jadwal " * 50
+        too_long = form | {"csrf_token": _token(refused.text), "kategori": "berkala", "tautan": "",
+                           "ringkasan": long_summary, "judul": long_title}  # fmt: skip
+        refused = await desk.post("/staf/dip/baru", data=too_long)
+        assert refused.status_code == 422
+        assert "Paling banyak 5000 karakter" in _beside(refused.text, "ringkasan")
+        assert "Paling banyak 300 karakter" in _beside(refused.text, "judul")
+        assert (
+            html.escape(long_summary.strip()) in refused.text
+            and f'value="{long_title.strip()}' in refused.text
+        )
+        assert (await client.get("/v1/dip?body=kab-sanggau&q=imunisasi")).json() == []
         form |= {"kategori": "berkala", "tautan": "", "csrf_token": _token(refused.text)}
         files = {"berkas": ("jadwal.pdf", PDF, "application/pdf")}
         saved = await desk.post("/staf/dip/baru", data=form, files=files)

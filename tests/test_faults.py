@@ -10,7 +10,7 @@ import signal
 import subprocess
 import sys
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
@@ -19,8 +19,13 @@ import httpx
 import pytest
 from aiosmtpd.controller import Controller
 from sqlalchemy import func, select
+from temporalio.api.enums.v1 import TaskQueueType
+from temporalio.api.taskqueue.v1 import TaskQueue
+from temporalio.api.workflowservice.v1 import DescribeTaskQueueRequest
+from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 
+from db.intake import workflow_id_of
 from db.models import InfoRequest, Notification, TimelineEvent
 from db.session import make_engine, make_session_factory
 from tests.conftest import Mailbox, free_port, temporal_cli
@@ -88,6 +93,56 @@ async def _notification_rows(url: str) -> list[Notification]:
         await engine.dispose()
 
 
+async def _until(what: str, condition: Callable[[], Awaitable[bool]], timeout: float) -> None:
+    """Wait until `condition()` holds, polling; fail naming `what` after `timeout` seconds."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not await condition():
+        if loop.time() > deadline:
+            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+        await asyncio.sleep(0.1)
+
+
+def _outbox_idle(url: str, count: int) -> Callable[[], Awaitable[bool]]:
+    """The outbox has the `count` notices and none of them is still pending (each sent or failed): nothing
+    more will be sent, so a count of the messages received is final."""
+
+    async def idle() -> bool:
+        rows = await _notification_rows(url)
+        return len(rows) >= count and all(r.status != "pending" for r in rows)
+
+    return idle
+
+
+def _polled_by(client: Client, task_queue: str, pid: int) -> Callable[[], Awaitable[bool]]:
+    """The worker process `pid` polls the task queue (a client's default identity is `pid@host`)."""
+
+    async def polling() -> bool:
+        answer = await client.workflow_service.describe_task_queue(
+            DescribeTaskQueueRequest(
+                namespace=client.namespace, task_queue=TaskQueue(name=task_queue),
+                task_queue_type=TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
+            )
+        )  # fmt: skip
+        return any(p.identity.startswith(f"{pid}@") for p in answer.pollers)
+
+    return polling
+
+
+def _workflows_idle(client: Client, request_ids: list[str]) -> Callable[[], Awaitable[bool]]:
+    """Every request's workflow waits (no workflow task, no activity pending): the worker has nothing left
+    to do for them."""
+
+    async def idle() -> bool:
+        for request_id in request_ids:
+            raw = (await client.get_workflow_handle(workflow_id_of(request_id)).describe()).raw_description
+            if raw.pending_activities or raw.HasField("pending_workflow_task"):
+                return False
+        return True
+
+    return idle
+
+
 async def test_mail_outage_intake_goes_on_and_every_notice_is_sent_once_when_it_returns(
     temporal_env: WorkflowEnvironment, tmp_path: Path, sqlite_database_url: str, task_queue: str
 ) -> None:
@@ -98,13 +153,20 @@ async def test_mail_outage_intake_goes_on_and_every_notice_is_sent_once_when_it_
         ) as s:
             created = [await s.submit() for _ in range(5)]
             assert all(c["status"] == "received" for c in created)
-            await asyncio.sleep(3)
+
+            async def all_tried() -> (
+                bool
+            ):  # each of the 10 notices recorded and tried once against the outage
+                rows = await _notification_rows(sqlite_database_url)
+                return len(rows) == 10 and all(r.last_error for r in rows)
+
+            await _until("every notice tried during the outage", all_tried, timeout=60)
             rows = await _notification_rows(sqlite_database_url)
             assert len(rows) == 10 and all(r.status == "pending" for r in rows)
             assert all(r.last_error for r in rows)  # the outage is visible on each waiting notice
             smtp.up()
             await _wait_messages(smtp, 10, timeout=60)
-            await asyncio.sleep(2)
+            await _until("the outbox idle", _outbox_idle(sqlite_database_url, 10), timeout=60)
             counts = _by_message_id(smtp.messages)
             assert len(counts) == 10 and set(counts.values()) == {1}, counts
             assert len(smtp.to(REQUESTER_EMAIL)) == 5
@@ -123,7 +185,9 @@ async def test_permanent_rejection_is_recorded_for_staff_and_not_retried(
     async with stack(temporal_env.client, (smtp, smtp.port), tmp_path, sqlite_database_url, task_queue) as s:
         created = await s.submit(requester__email=UNKNOWN_ADDRESS)
         await s.mail.wait_for("ppid.dinkes@sanggau.example", "Permohonan informasi baru")
-        await asyncio.sleep(7)  # longer than the first retry interval
+        # Idle: the receipt to the refused address is settled (failed), not pending a retry; a retried row
+        # would stay pending and this wait would time out.
+        await _until("the outbox idle", _outbox_idle(sqlite_database_url, 2), timeout=60)
         rows = {r.recipient: r for r in await _notification_rows(sqlite_database_url)}
         refused = rows[UNKNOWN_ADDRESS]
         assert (refused.status, refused.attempts) == ("failed", 1)
@@ -186,7 +250,11 @@ async def test_worker_killed_and_database_away_cases_resume(
     async with stack(temporal_env.client, mailbox, tmp_path, url, task_queue, with_worker=False) as s:
         worker = _worker(env)
         created = [await s.submit() for _ in range(6)]
-        await asyncio.sleep(0.3)
+
+        async def under_way() -> bool:  # the worker has recorded the first notices, not yet sent them all
+            return bool(await _notification_rows(url))
+
+        await _until("the first notices recorded", under_way, timeout=60)
         worker.kill()  # mid-activity: some notices are being recorded or sent right now
         worker.wait()
         pg_cluster.stop()
@@ -194,12 +262,14 @@ async def test_worker_killed_and_database_away_cases_resume(
             away = await s.http.post("/v1/requests", json=form())
             assert away.status_code == 503 and "Basis data" in away.json()["detail"]
             worker = _worker(env)  # the new worker finds the database away; its activities retry
-            await asyncio.sleep(4)
+            await _until(
+                "the new worker polling", _polled_by(temporal_env.client, task_queue, worker.pid), 60
+            )
         finally:
             pg_cluster.start(initialise=False)
         try:
             await _wait_messages(box, 12, timeout=90)
-            await asyncio.sleep(2)
+            await _until("the outbox idle", _outbox_idle(url, 12), timeout=60)
             counts = _by_message_id(box.messages)
             assert len(counts) == 12 and max(counts.values()) == 1, counts
             for case in created:
@@ -222,13 +292,16 @@ async def test_outbox_as_its_own_process_beside_a_worker_that_does_not_send(
         worker = _worker(env | {"PPID_OUTBOX_IN_WORKER": "0"})
         outbox: subprocess.Popen[bytes] | None = None
         try:
-            for _ in range(6):
-                await s.submit()
-            loop = asyncio.get_running_loop()
-            deadline = loop.time() + 60
-            while len(await _notification_rows(url)) < 12 and loop.time() < deadline:
-                await asyncio.sleep(0.2)
-            await asyncio.sleep(1)
+            created = [await s.submit() for _ in range(6)]
+
+            async def recorded() -> bool:
+                return len(await _notification_rows(url)) >= 12
+
+            await _until("the 12 notices recorded", recorded, timeout=60)
+            # The worker has nothing left to do for the cases: had it sent, it would have by now.
+            await _until(
+                "the workflows idle", _workflows_idle(temporal_env.client, [c["id"] for c in created]), 60
+            )
             rows = await _notification_rows(url)
             assert len(rows) == 12 and all(r.status == "pending" for r in rows)  # the worker sent nothing
             assert box.messages == []
@@ -236,7 +309,7 @@ async def test_outbox_as_its_own_process_beside_a_worker_that_does_not_send(
                 [PPID, "outbox"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
             )
             await _wait_messages(box, 12, timeout=60)
-            await asyncio.sleep(1)
+            await _until("the outbox idle", _outbox_idle(url, 12), timeout=60)
             assert max(_by_message_id(box.messages).values()) == 1
             assert all(r.status == "sent" for r in await _notification_rows(url))
             outbox.send_signal(signal.SIGTERM)
@@ -246,6 +319,15 @@ async def test_outbox_as_its_own_process_beside_a_worker_that_does_not_send(
                 if process is not None and process.poll() is None:
                     process.terminate()
                     process.wait(timeout=30)
+
+
+def _alive(pid: int) -> bool:
+    """Not yet reaped and not a zombie (a killed child of `ppid dev` lingers as one until reaped)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return False
+    return state != "Z"
 
 
 def _children(pid: int) -> list[int]:
@@ -303,13 +385,20 @@ async def test_whole_stack_stopped_and_restarted_with_cases_in_flight(tmp_path: 
                 process.send_signal(signal.SIGTERM)
                 assert process.wait(timeout=60) == 0
             else:
-                for pid in [process.pid, *_children(process.pid)]:
+                killed = [process.pid, *_children(process.pid)]
+                for pid in killed:
                     os.kill(pid, signal.SIGKILL)
                 process.wait(timeout=10)
-                await asyncio.sleep(1)
+
+                async def all_gone() -> bool:  # the ports and files are free for the restart
+                    return not any(Path(f"/proc/{pid}").exists() and _alive(pid) for pid in killed)
+
+                await _until("the killed processes gone", all_gone, timeout=30)
             process = await _start_dev(env, data_dir)
             await _wait_messages(box, 60, timeout=120)  # a receipt and a PPID notice per request
-            await asyncio.sleep(2)
+            await _until(
+                "the outbox idle", _outbox_idle(f"sqlite+aiosqlite:///{data_dir / 'ppid.sqlite3'}", 60), 60
+            )
             counts = _by_message_id(box.messages)
             assert len(counts) == 60, len(counts)
             if how == "sigterm":

@@ -67,7 +67,7 @@ async def test_added_holiday_moves_running_t1_by_one_working_day_and_citizen_is_
                                        "reason": "Keppres pemungutan suara"}, headers=admin,
     )  # fmt: skip
     assert added.status_code == 201, added.text
-    assert added.json()["affected_cases"] >= 1
+    assert added.json()["affected_cases"] >= 1 and added.json()["delivered"] is True
     case = await _wait_for(sim, created["id"], ppid, "due_at", created["due_at"])
     expected = await _next_working_day_after(sim, _local_day(created["due_at"]), "kab-sanggau")
     assert _local_day(case["due_at"]) == expected

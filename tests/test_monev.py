@@ -123,7 +123,14 @@ async def test_a_monev_round_from_questionnaire_to_published_ranking(
     assert (await sim.http.post(url, json=schedule, headers=prov)).status_code == 403
     assert (await sim.http.post(url, json=schedule, headers=other_ki)).status_code == 403
     backwards = schedule | {"closes_on": _iso(today - timedelta(days=1))}
-    assert (await sim.http.post(url, json=backwards, headers=ki)).status_code == 422
+    refused = await sim.http.post(url, json=backwards, headers=ki)
+    assert refused.status_code == 422 and [e["loc"] for e in refused.json()["detail"]] == [
+        ["body", "closes_on"]
+    ]
+    late_check = schedule | {"verification_due": schedule["closes_on"]}
+    refused = await sim.http.post(url, json=late_check, headers=ki)
+    assert refused.status_code == 422
+    assert [e["loc"] for e in refused.json()["detail"]] == [["body", "verification_due"]]
     assert (
         await sim.http.post(f"{URL}/20x6", json=schedule, headers=ki)
     ).status_code == 422  # malformed year
@@ -263,3 +270,23 @@ async def test_a_monev_round_from_questionnaire_to_published_ranking(
     public_page = await sim.http.get(f"/monev/ki-kalteng/{year}")
     assert public_page.status_code == 200 and "Menuju Informatif" in public_page.text
     assert registers.workflow_id("ki-kalteng", year) == f"monev-ki-kalteng-{year}"
+    # A malformed year in a page's address is answered with a page, not the API's JSON.
+    for address in ("/monev/ki-kalteng/abc", "/monev/ki-kalteng/abc.csv"):
+        malformed = await sim.http.get(address)
+        assert malformed.status_code == 404, address
+        assert malformed.headers["content-type"].startswith("text/html") and "tidak sah" in malformed.text
+    form = await sim.http.get("/staf/masuk")
+    token = form.text.split('name="csrf_token" value="')[1].split('"')[0]
+    signed = await sim.http.post("/staf/masuk", data={
+        "email": KI, "kata_sandi": "demo-ppid-2026", "lanjut": "/ki/monev", "csrf_token": token})  # fmt: skip
+    assert signed.status_code == 303, signed.text
+    for address, code in (
+        ("/ki/monev/abc", 404),
+        ("/ki/monev?year=abc", 422),
+        ("/ki/monev/20x6/badan/x", 404),
+    ):
+        malformed = await sim.http.get(address)
+        assert malformed.status_code == code and malformed.headers["content-type"].startswith("text/html"), (
+            address
+        )
+    assert (await sim.http.get(f"/ki/monev?year={year}")).headers["location"] == f"/ki/monev/{year}"

@@ -21,7 +21,7 @@ from sqlalchemy import select
 from activities.requests import RequestActivities
 from db.models import Notification, Task
 from db.session import make_engine, make_session_factory
-from domain.contracts import CaseEvent
+from domain.request_events import RecordRequest, Registered
 from domain.dates_id import format_date
 from domain.notice_tasks import MANUAL_RECIPIENT, SEND_NOTICE_TASK
 from tests.requests_support import ATASAN_SANGGAU, PPID_DINKES, PPID_SANGGAU, REQUESTER_EMAIL, Stack, real
@@ -152,11 +152,11 @@ async def test_a_request_with_email_gets_no_such_task_and_a_retried_activity_ope
     activities = RequestActivities(make_session_factory(engine := make_engine(real.settings.effective_database_url)),
                                    real.settings)  # fmt: skip
     try:
-        event = CaseEvent(
-            request_id=without["id"], event="registered", at=datetime.fromisoformat(without["received_at"])
+        event = RecordRequest(
+            request_id=without["id"], event=Registered(), at=datetime.fromisoformat(without["received_at"])
         )
         for _ in range(2):
-            await activities.record_request_event(event)
+            await activities.record(event)
     finally:
         await engine.dispose()
     rows, tasks = await _rows(real, without["id"])

@@ -17,12 +17,10 @@ import httpx
 import pytest
 from temporalio.testing import WorkflowEnvironment
 
-from api.routes.requests import T1_RESPONSE_DAYS
+from domain import law
 from domain.dates_id import format_datetime
 from tests.conftest import Mailbox, text_of
 from tests.requests_support import FORM, PPID_SANGGAU, REQUESTER_EMAIL, Stack, stack
-from workflows.objection import T4_ANSWER_DAYS, T5_DISPUTE_DAYS
-from workflows.request import T2_EXTENSION_DAYS, T3_OBJECTION_DAYS
 
 NIK = FORM["requester"]["nik"]
 PAGE_FORM = {
@@ -144,12 +142,8 @@ async def test_home_explains_the_rights_and_leads_to_each_body(portal: Stack) ->
     assert [h for h, t in page.links if "ajukan permohonan" in t.lower()] == ["/permohonan/baru"]
     assert "/lacak" in [h for h, _ in page.links]
     text = " ".join(response.text.split())
-    for days, article in [
-        (T1_RESPONSE_DAYS, "Pasal 22 ayat (7)"), (T2_EXTENSION_DAYS, "Pasal 22 ayat (8)"),
-        (T3_OBJECTION_DAYS, "Pasal 36 ayat (1)"), (T4_ANSWER_DAYS, "Pasal 36 ayat (2)"),
-        (T5_DISPUTE_DAYS, "Pasal 37 ayat (2)"),
-    ]:  # fmt: skip
-        assert f"{days} hari kerja" in text and article in text
+    for clock in (law.T1, law.T2, law.T3, law.T4, law.T5):
+        assert clock.days_text() in text and clock.article in text
     assert "Pasal 35 ayat (1)" in text
     bodies = (await portal.http.get("/v1/bodies")).json()
     assert len(bodies) > 1
@@ -201,7 +195,7 @@ async def test_a_post_makes_one_case_and_the_landing_page_shows_number_code_and_
     assert tracked.status_code == 200
     due = tracked.json()["due_at"]
     assert format_datetime(datetime.fromisoformat(due), "Asia/Pontianak") in text
-    assert "Pasal 22 ayat (7)" in text and "Pasal 22 ayat (8)" in text and "Pasal 36 ayat (1)" in text
+    assert law.T1.article in text and law.T2.article in text and law.T3.article in text
     assert f"/permohonan/{request_id}/tanda-bukti" in text and f"/lacak/{request_id}" in text
     assert tracked.json()["registration_number"] == cases[0]["registration_number"]
     receipt = await portal.http.get(f"/permohonan/{request_id}/tanda-bukti")

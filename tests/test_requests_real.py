@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from temporalio.testing import WorkflowEnvironment
 
+from domain import law
 from tests.conftest import Mailbox, text_of
 from tests.requests_support import (
     ATASAN_SANGGAU,
@@ -29,7 +30,11 @@ async def test_intake_receipt_task_extension_decision(real: Stack) -> None:
     deadline = (
         await real.http.get(
             "/v1/calendar/deadline",
-            params={"body": "kab-sanggau", "start": created["received_at"], "working_days": 10},
+            params={
+                "body": "kab-sanggau",
+                "start": created["received_at"],
+                "working_days": law.T1.working_days,
+            },
         )
     ).json()
     assert created["due_at"] == deadline["due_at"]
@@ -40,7 +45,7 @@ async def test_intake_receipt_task_extension_decision(real: Stack) -> None:
     body = text_of(receipt)
     assert created["tracking_code"] in body
     assert f"/lacak/{created['id']}" in body
-    assert "Pasal 22 ayat (7)" in body
+    assert law.T1.article in body
     await real.mail.wait_for(PPID_DINKES, "Permohonan informasi baru")
 
     ppid = await real.login(PPID_SANGGAU)

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from temporalio.testing import WorkflowEnvironment
 
+from domain import law
 from domain.dates_id import format_date
 from tests.conftest import text_of
 from tests.requests_support import ATASAN_SANGGAU, PPID_DINKES, PPID_SANGGAU, REQUESTER_EMAIL, Stack
@@ -31,7 +32,7 @@ async def test_ignored_request_is_escalated_and_requester_told_their_rights(
     t3 = (
         await sim.http.get(
             "/v1/calendar/deadline",
-            params={"body": "kab-sanggau", "start": created["due_at"], "working_days": 30},
+            params={"body": "kab-sanggau", "start": created["due_at"], "working_days": law.T3.working_days},
         )
     ).json()
     assert case["objection_deadline"] == t3["due_at"]
@@ -41,9 +42,9 @@ async def test_ignored_request_is_escalated_and_requester_told_their_rights(
     await sim.mail.wait_for(PPID_DINKES, "Eskalasi")
     # The reminders came first, once each: -3, the extension prompt at -2, and -1 working days.
     subjects = [str(m["Subject"]) for m in sim.mail.to(PPID_DINKES)]
-    assert sum("tinggal 3 hari kerja" in s for s in subjects) == 1
-    assert sum("Perlu perpanjangan" in s for s in subjects) == 1
-    assert sum("tinggal 1 hari kerja" in s for s in subjects) == 1
+    for reminder in law.T1.reminders:
+        subject = "Perlu perpanjangan" if reminder.kind == "extension_prompt" else "tinggal {} hari kerja"
+        assert sum(subject.format(reminder.working_days_before) in s for s in subjects) == 1
     assert len(sim.mail.to(REQUESTER_EMAIL)) == 2  # receipt and the overdue notice, nothing twice
 
     atasan = await sim.login(ATASAN_SANGGAU)
@@ -93,12 +94,12 @@ async def test_extension_then_t2_missed(sim: Stack, timeskip: WorkflowEnvironmen
     assert t2 > created["due_at"]
     await sleep_until(timeskip, t2)
     notice = await sim.mail.wait_for(REQUESTER_EMAIL, "tidak ditanggapi")
-    assert "Pasal 22 ayat (8)" in text_of(notice)
+    assert law.T2.article in text_of(notice)
     assert (await sim.case(created["id"], ppid))["status"] == "overdue"
     # No extension prompt in the extended round; reminders of T2 went to the body's PPID.
     subjects = [str(m["Subject"]) for m in sim.mail.to(PPID_SANGGAU)]
-    assert sum("Perlu perpanjangan" in s for s in subjects) <= 1
-    assert any("tinggal 1 hari kerja" in s for s in subjects)
+    assert sum("Perlu perpanjangan" in s for s in subjects) == 0
+    assert any(f"tinggal {law.T2.reminders[-1].working_days_before} hari kerja" in s for s in subjects)
 
 
 async def test_decided_in_time_then_closed_and_replayable(sim: Stack, timeskip: WorkflowEnvironment) -> None:

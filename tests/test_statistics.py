@@ -9,6 +9,10 @@ answer counted from the day of receipt as day 0 (the convention of domain/calend
 
 from __future__ import annotations
 
+import copy
+import html
+import io
+import re
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -17,14 +21,26 @@ from typing import Any
 import httpx
 import pytest
 from fastapi import FastAPI
+from openpyxl import load_workbook
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.main import create_app
+from api.reports import charts, csv_text, figure_tables, xlsx_bytes
 from api.routes.statistics import statistics_now
+from db.calendar_repo import load_calendar
 from db.models import Body, ConsequenceTest, DikEntry, Unit
 from db.session import make_engine, make_session_factory
-from db.statistics import Scope, Suppressor, histogram_summary, service_figures
+from db.statistics import (
+    DAY_BANDS,
+    LinkedCells,
+    Scope,
+    StatisticsQueries,
+    _bands,
+    histogram_summary,
+    public_figures,
+    service_figures,
+)
 from tests.conftest import make_settings
 from tests.statistics_support import CaseSpec, DisputeSpec, ObjectionSpec, write_cases
 
@@ -321,15 +337,20 @@ async def test_figures_of_a_generated_year(app: FastAPI) -> None:
             )
             assert other.json() == public, email
         assert public["view"] == "public" and public["suppressed"] is True
+        # 15 cases: most cells are small, and the linked ones go with them (LinkedCells): pending and
+        # unanswered (1 each) would be known from 15 - 13, so `decided` is hidden too, and with it the days'
+        # count (the same 13) and within 10 (12 - 10 would give the two answered within T2).
         assert public["requests"] == {
-            "total": 15, "by_channel": {"web": 9, "email": None, "walk_in": None, "letter": None, "phone": None},
+            "total": None, "by_channel": {"web": 9, "email": None, "walk_in": None, "letter": None, "phone": None},
             "by_requester_kind": {"individual": 12, "legal_entity": None, "group": None},
             "by_outcome": {"granted": 9, "rejected": None, "not_held": None, "partially_granted": None},
-            "decided": 13, "pending": None, "unanswered": None,
+            "decided": None, "pending": None, "unanswered": None,
         }  # fmt: skip
-        assert public["days_to_answer"] == EXPECTED_2027["days_to_answer"]  # 13 cases: shown
-        # The base (14) and the numerators (10, 12) are not small: the shares are shown.
-        assert (public["within_10_days"], public["within_17_days"]) == (0.7143, 0.8571)
+        assert public["days_to_answer"] == {
+            "count": None, "mean": None, "median": None, "p90": None, "within_10": None, "within_17": 12,
+        }  # fmt: skip
+        assert (public["within_10_days"], public["within_17_days"]) == (None, 0.8571)
+        assert_nothing_recomputable(EXPECTED_2027, public)
         assert public["extensions"] is None and public["extension_reasons"] == {"lainnya": None}
         assert public["overdue"] is None and set(public["breaches"].values()) == {None}
         assert public["refusals_by_article"] == {"17h": None, "17b": None}
@@ -337,6 +358,22 @@ async def test_figures_of_a_generated_year(app: FastAPI) -> None:
         assert objections["total"] is None and set(objections["days_to_response"].values()) == {None}
         assert objections["by_reason"] == {"a": None, "b": 0, "c": None, "d": None, "e": 0, "f": None, "g": 0}
         assert public["disputes"]["total"] is None and public["disputes"]["by_komisi"] == {"ki-kalbar": None}
+        # The public page draws the days-to-answer bands from the cases (suppressed like the rest): a band with
+        # cases is never drawn as an empty one.
+        page = await http.get("/statistik/kab-sanggau?tahun=2027")
+        assert page.status_code == 200, page.text
+        table = page.text.split("Waktu menjawab permohonan (hari kerja) (tabel data grafik)")[1].split(
+            "</table>"
+        )[0]
+        rows = re.findall(r'<th scope="row">([^<]+)</th><td class="num">([^<]+)</td>', table)
+        shown = {html.unescape(band): value for band, value in rows}
+        histogram = await _days_histogram(app, "kab-sanggau", 2027)
+        expected = dict(zip([b[0] for b in DAY_BANDS], _bands(histogram), strict=True))
+        assert set(shown) == set(expected)
+        assert all(
+            shown[b] == (str(n) if n == 0 or n >= 5 else "-") or shown[b] == "-" for b, n in expected.items()
+        )
+        assert all(shown[b] != "0" for b, n in expected.items() if n), (shown, expected)
         # BPKAD's five cases: nothing small, nothing suppressed.
         bpkad_public = (await http.get("/v1/statistics?body=kab-sanggau&year=2027&unit=bpkad")).json()
         assert bpkad_public["suppressed"] is False and bpkad_public["days_to_answer"] == EXPECTED_BPKAD_DAYS
@@ -364,6 +401,13 @@ async def test_figures_of_a_generated_year(app: FastAPI) -> None:
         assert (await http.get("/v1/statistics?body=kab-serdang-bedagai&year=2027")).status_code == 422
 
 
+async def _days_histogram(app: FastAPI, body: str, year: int) -> dict[int, int]:
+    async with app.state.ppid.sessions() as session:
+        row = await session.scalar(select(Body).where(Body.slug == body))
+        scope = Scope(body_id=row.id, timezone=row.timezone, year=year, now=NOW, body_slug=body)
+        return await StatisticsQueries(session, scope, await load_calendar(session, body)).days_to_answer()
+
+
 async def _scope_figures(
     session: AsyncSession, body: str, year: int, unit: str | None = None
 ) -> dict[str, Any]:
@@ -381,10 +425,193 @@ def test_summary_and_suppression_rules() -> None:
         "count": 4, "mean": 4.5, "median": 3.0, "p90": 11, "within_10": 3, "within_17": 4
     }  # fmt: skip
     assert histogram_summary({})["median"] is None
-    s = Suppressor()
     # One cell hidden (3): the next smallest (6) goes too, else 15 - 9 - 6 would give it back.
-    assert s.breakdown({"web": 9, "walk_in": 3, "email": 6, "phone": 0}) == {
-        "web": 9, "walk_in": None, "email": None, "phone": 0
+    cells = LinkedCells()
+    total = cells.add(("total",), 18)
+    parts = cells.breakdown(("by",), {"web": 9, "walk_in": 3, "email": 6, "phone": 0})
+    cells.rule(total, parts)
+    cells.settle()
+    assert [cells.get(c) for c in parts] == [9, None, None, 0] and cells.get(total) == 18
+    assert cells.suppressed is True
+    # Two hidden cells adding up to fewer than 5 (1 + 1) would each be known to be 1: a third goes.
+    cells = LinkedCells()
+    total = cells.add(("total",), 30)
+    parts = cells.breakdown(("by",), {"a": 20, "b": 8, "c": 1, "d": 1})
+    cells.rule(total, parts)
+    cells.settle()
+    assert [cells.get(c) for c in parts] == [20, None, None, None]
+    nothing = LinkedCells()
+    nothing.rule(nothing.add(("total",), 14), nothing.breakdown(("by",), {"web": 9, "email": 5}))
+    nothing.settle()
+    assert nothing.suppressed is False and nothing.get(("by", "email")) == 5
+
+
+def _leaky_figures() -> dict[str, Any]:
+    """A body of 30 requests whose small cells each follow from the others by a sum: 2 unanswered =
+    30 - (15 + 7) - 6 (total, outcomes, pending), and again from the breaches (7 - 5) and from the shares'
+    base; 3 refusals under 17b = 7 - 4 (the rejected by article); the objections' 2 pending = 12 - 10."""
+    figures = copy.deepcopy(EXPECTED_2027)
+    figures["requests"] = {
+        "total": 30, "by_channel": {"web": 20, "email": 10}, "by_requester_kind": {"individual": 24, "group": 6},
+        "by_outcome": {"granted": 15, "rejected": 7}, "decided": 22, "pending": 6, "unanswered": 2,
     }  # fmt: skip
-    assert s.suppressed is True
-    assert Suppressor().breakdown({"web": 9, "email": 5}) == {"web": 9, "email": 5}
+    figures["days_to_answer"] = {"count": 22, "mean": 6.1, "median": 6.0, "p90": 12, "within_10": 15,
+                                 "within_17": 20}  # fmt: skip
+    figures["within_10_days"], figures["within_17_days"] = round(15 / 24, 4), round(20 / 24, 4)
+    figures["extensions"], figures["extension_reasons"] = 8, {SAME: 8}
+    figures["overdue"] = 7
+    figures["breaches"] = {"total": 7, "decided_late": 5, "unanswered": 2, "t1": 7, "t2": 0}
+    figures["refusals_by_article"] = {"17h": 4, "17b": 3}
+    figures["objections"] = {
+        "total": 12, "by_reason": dict.fromkeys("abcdefg", 0) | {"a": 12},
+        "by_outcome": {"granted": 10, "pending": 2}, "by_status": {"answered": 10, "registered": 2},
+        "days_to_response": {"count": 10, "mean": 8.0, "median": 8.0, "p90": 12, "within_10": 7,
+                             "within_17": 10},
+        "t4_breaches": {"total": 0, "answered_late": 0, "unanswered": 0},
+    }  # fmt: skip
+    figures["disputes"] = {"total": 0, "by_komisi": {}, "by_stage": {}, "by_outcome": {}, "by_status": {},
+                           "court": 0}  # fmt: skip
+    return figures
+
+
+def _identities(f: dict[str, Any]) -> list[tuple[str, list[str]]]:
+    """What a reader of the published figures knows adds up (written here apart from db/statistics.py, as a
+    reader would): (total, parts) over paths into the answer; `~name` is a count never published."""
+    req, obj, dis = f["requests"], f["objections"], f["disputes"]
+
+    def keys(prefix: str, cells: dict[str, Any]) -> list[str]:
+        return [f"{prefix}/{k}" for k in cells]
+
+    answered = [k for k in obj["by_outcome"] if k not in ("pending", "unanswered")]
+    return [
+        ("requests/total", keys("requests/by_channel", req["by_channel"])),
+        ("requests/total", keys("requests/by_requester_kind", req["by_requester_kind"])),
+        ("requests/total", ["requests/decided", "requests/pending", "requests/unanswered"]),
+        ("requests/decided", keys("requests/by_outcome", req["by_outcome"])),
+        ("requests/decided", ["days_to_answer/count"]),
+        ("~base", ["days_to_answer/count", "requests/unanswered"]),
+        ("days_to_answer/within_17", ["days_to_answer/within_10", "~t2"]),
+        ("days_to_answer/count", ["days_to_answer/within_17", "~late"]),
+        ("extensions", keys("extension_reasons", f["extension_reasons"])),
+        ("overdue", ["breaches/total"]),
+        ("breaches/total", ["breaches/decided_late", "breaches/unanswered"]),
+        ("breaches/total", ["breaches/t1", "breaches/t2"]),
+        ("breaches/unanswered", ["requests/unanswered"]),
+        ("~refused", [f"requests/by_outcome/{k}" for k in ("rejected", "partially_granted") if k in req["by_outcome"]]),
+        ("~refused", keys("refusals_by_article", f["refusals_by_article"])),
+        ("objections/total", keys("objections/by_outcome", obj["by_outcome"])),
+        ("objections/total", keys("objections/by_status", obj["by_status"])),
+        ("objections/days_to_response/count", [f"objections/by_outcome/{k}" for k in answered]),
+        ("objections/t4_breaches/total", ["objections/t4_breaches/answered_late", "objections/t4_breaches/unanswered"]),
+        *[("disputes/total", keys(f"disputes/{name}", dis[name]))
+          for name in ("by_komisi", "by_stage", "by_outcome", "by_status")],
+    ]  # fmt: skip
+
+
+def _cell(answer: dict[str, Any], path: str) -> Any:
+    node: Any = answer
+    for key in path.split("/"):
+        node = node[key]
+    return node
+
+
+def assert_nothing_recomputable(staff: dict[str, Any], public: dict[str, Any]) -> None:
+    """A reader who solves the identities one unknown at a time (and reads the shares' base back from a
+    published share and its numerator) recovers no hidden count; no group of hidden parts under a known
+    total adds up to fewer than 5 (each would be known to be about 1)."""
+    rules = _identities(public)  # the keys the reader sees (the rare extension reasons are one `lainnya`)
+
+    def real(path: str) -> int:
+        if path == "extension_reasons/lainnya":
+            return sum(n for n in staff["extension_reasons"].values() if 0 < n < 5)
+        return 5 if path.startswith("~") else int(_cell(staff, path))
+
+    known: dict[str, int] = {}
+    for total, parts in rules:
+        for path in (total, *parts):
+            if not path.startswith("~") and _cell(public, path) is not None:
+                known[path] = _cell(public, path)
+    if public["within_10_days"] and public["days_to_answer"]["within_10"]:
+        known["~base"] = round(public["days_to_answer"]["within_10"] / public["within_10_days"])
+    if public["within_17_days"] and public["days_to_answer"]["within_17"]:
+        known["~base"] = round(public["days_to_answer"]["within_17"] / public["within_17_days"])
+    changed = True
+    while changed:
+        changed = False
+        for total, parts in rules:
+            missing = [p for p in (total, *parts) if p not in known]
+            if len(missing) == 1:
+                value = known.get(total, 0) - sum(known.get(p, 0) for p in parts)
+                known[missing[0]] = value if missing[0] != total else -value
+                changed = True
+    for total, parts in rules:
+        for path in (total, *parts):
+            if not path.startswith("~"):
+                if _cell(public, path) is None:
+                    assert path not in known, f"{path} = {known[path]} can be recomputed"
+                else:  # what is published is the true figure
+                    assert _cell(public, path) == real(path), path
+        hidden = [p for p in parts if p not in known]
+        if total in known and hidden:
+            assert len(hidden) >= 2, (total, hidden)
+            assert sum(real(p) for p in hidden) >= 5, (total, hidden)
+
+
+def test_linked_cells_are_suppressed_together() -> None:
+    staff = _leaky_figures()
+    public = public_figures(staff)
+    # Before: only the small cells were hidden, and each came back from a sum.
+    assert public["requests"]["unanswered"] is None and public["breaches"]["unanswered"] is None
+    assert (
+        public["refusals_by_article"]["17b"] is None and public["objections"]["by_outcome"]["pending"] is None
+    )
+    assert public["suppressed"] is True
+    assert_nothing_recomputable(staff, public)
+    # The large cells that nothing links to a small one stay.
+    assert public["requests"]["by_channel"] == {"web": 20, "email": 10}
+    assert public["extensions"] == 8 and public["dik"] == staff["dik"]
+    # The page's bands and months: the suppressed band 11-17 (3) and month (2) are not left alone.
+    histogram = {1: 6, 4: 5, 8: 4, 12: 3, 20: 4}
+    months = [10, 2, 6, 4, 8, 0, 0, 0, 0, 0, 0, 0]
+    figures = staff | {"requests": staff["requests"] | {"total": 30}}
+    paged = public_figures(figures, histogram=histogram, months=months)
+    assert [n for _, n in paged["day_bands"]].count(None) != 1
+    assert paged["monthly_requests"].count(None) >= 2 or paged["requests"]["total"] is None
+    hidden_months = [m for m, shown in zip(months, paged["monthly_requests"], strict=True) if shown is None]
+    assert paged["requests"]["total"] is None or sum(hidden_months) >= 5
+
+
+def test_the_report_spreadsheet_stores_numbers() -> None:
+    """The mean and the shares are numbers in the XLSX (with a number format), text only on the page."""
+    figures = EXPECTED_2027 | {
+        "days_histogram": {"1": 6, "9": 4, "17": 2, "20": 1},
+        "monthly_requests": [1] * 12,
+    }
+    tables = figure_tables(figures)
+    book = load_workbook(io.BytesIO(xlsx_bytes(tables, charts(figures), "Laporan 2027")))
+    sheet = book["Waktu menjawab (hari kerja)"]
+    cells = {row[0].value: row[1] for row in sheet.iter_rows(min_row=4)}
+    assert cells["Rata-rata"].value == 6.77 and cells["Rata-rata"].data_type == "n"
+    assert cells["Median"].value == 6.0 and cells["Persentil ke-90"].value == 17
+    share = cells["Dijawab dalam 10 hari kerja (Pasal 22 ayat (7))"]
+    assert share.value == 0.7143 and share.data_type == "n" and share.number_format == "0.0%"
+    assert cells["Dijawab dalam 17 hari kerja (Pasal 22 ayat (8))"].value == 0.8571
+    assert cells["Rata-rata"].number_format == "0.0#"
+    # The page, the PDF and the CSV still read them the Indonesian way.
+    shown = dict(tables[1].rows)
+    assert str(shown["Rata-rata"]) == "6,77"
+    assert str(shown["Dijawab dalam 10 hari kerja (Pasal 22 ayat (7))"]) == "71,4%"
+    assert "71,4%" in csv_text(tables, charts(figures))
+
+
+def test_the_public_bands_show_the_real_figures() -> None:
+    histogram = {1: 20, 4: 8, 7: 9, 12: 6, 25: 5}
+    figures = copy.deepcopy(EXPECTED_2027)
+    figures["days_to_answer"] = histogram_summary(histogram)
+    figures["requests"] |= {"total": 48, "decided": 48, "pending": 0, "unanswered": 0,
+                            "by_channel": {"web": 48}, "by_requester_kind": {"individual": 48},
+                            "by_outcome": {"granted": 48}}  # fmt: skip
+    public = public_figures(figures, histogram=histogram, months=[48] + [0] * 11)
+    assert public["day_bands"] == [("0–2", 20), ("3–5", 8), ("6–10", 9), ("11–17", 6), ("> 17", 5)]
+    assert charts(public)["days"]["rows"] == public["day_bands"]
+    assert public["monthly_requests"] == [48] + [0] * 11

@@ -67,7 +67,7 @@ async def probe(
                 if markers:
                     break
                 await asyncio.sleep(0.1)
-            await handle.terminate("probe over")
+            await handle.result()  # one check, then the watch run ends
     finally:
         await engine.dispose()
     return {"markers": markers}

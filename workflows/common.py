@@ -103,6 +103,7 @@ class CaseWorkflow:
         self.changed = False
         self.lock = asyncio.Lock()
         self.calendar_changes: list[CalendarChanged] = []
+        self.calendar_versions: set[int] = set()  # every calendar version received, applied or queued
         # Information this case owes the requester (a grant, an Atasan's grant, a KI order): the case stays open
         # until the PPID records its delivery, and nothing else closes that task.
         self.delivery_owed = False
@@ -153,6 +154,11 @@ class CaseWorkflow:
 
     @workflow.signal(name="calendar_changed")
     def calendar_changed(self, change: CalendarChanged) -> None:
+        # A change is signalled again until its delivery is recorded (activities/calendar_delivery.py), so the
+        # same version may arrive twice: its clocks are recomputed once.
+        if change.version in self.calendar_versions:
+            return
+        self.calendar_versions.add(change.version)
         self.calendar_changes.append(change)
         self.changed = True
 

@@ -1,49 +1,70 @@
 """The dispute workflow (sengketa informasi, Pasal 37-48) on the Komisi Informasi's side: registration
-starts T6 (the KI starts within 14 working days) and T7 (settles within 100), counted on the KI's calendar
-and time zone; the stage (mediation only for reasons b-g, Pasal 40); the outcome; and for an adjudication
-decision the 14 working days T8 after which it is final (Pasal 48(1)), unless a court objection is recorded
-within them (then the case is before the court and this workflow ends in `court_objection`)."""
+starts T6 (the KI starts settling it, Pasal 38(1)) and T7 (it settles it, Pasal 38(2)), counted on the KI's
+calendar and time zone; the stage (mediation only for the reasons of Pasal 40(2)); the outcome; and for an
+adjudication decision T8, after which it is final (Pasal 48(1)), unless a court objection is recorded within
+it (then the case is before the court and this workflow ends in `court_objection`). The periods and rules are
+domain/law.py's; this workflow decides every transition, and DisputeActivities.record writes it."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
     # Passed through: the pure core and the stateless shared helpers are not re-run by the sandbox per run.
+    from activities.disputes import DisputeActivities
+    from domain import law
+    from domain.calendar import Deadline
+    from domain.case_change import TaskToOpen, Transition
     from domain.contracts import (
         Alarm,
         CalendarChanged,
         CaseStatus,
         CourtObjectionCommand,
+        DeadlineQuery,
+        DeliveryCommand,
         DisputeRegistration,
         DisputeStart,
         OutcomeCommand,
         StageCommand,
     )
+    from domain.court import ADJUDICATION_OUTCOMES
     from domain.court import refusal as court_objection_refusal
-    from domain.delivery import DISCLOSURE_OUTCOMES
-    from domain.enums import DisputeStatus
+    from domain.delivery import COMPLY_TASK, DISCLOSURE_OUTCOMES
+    from domain.dispute_events import (
+        ClockMissed,
+        CourtFiling,
+        CourtObjectionRecorded,
+        DeadlineMoved,
+        Decided,
+        Delivered,
+        Delivery,
+        DisputeEvent,
+        DisputeRecord,
+        DisputeRecorded,
+        Final,
+        Outcome,
+        Registered,
+        StageSet,
+        Submitted,
+    )
+    from domain.enums import DisputeStatus, Role
     from domain.status_labels import status_label
-    from workflows.common import ONE_SECOND, CaseWorkflow, conflict, deadline
+    from workflows.common import ONE_SECOND, CaseWorkflow, conflict, db_activity_method
 
-T6_START_DAYS = 14  # Pasal 38(1)
-T7_SETTLE_DAYS = 100  # Pasal 38(2)
-T8_COURT_DAYS = 14  # Pasal 48(1)
-MEDIATION_REASONS = set("bcdefg")  # Pasal 40(2)
-ADJUDICATION_OUTCOMES = {"adjudication_granted", "adjudication_partially_granted", "adjudication_rejected"}
 OUTCOMES = ADJUDICATION_OUTCOMES | {"mediation_agreement", "dismissed", "withdrawn"}
 # In mediation (Pasal 39-40) only these; an adjudication outcome needs the stage changed to adjudication first.
 MEDIATION_OUTCOMES = {"mediation_agreement", "withdrawn"}
 IN_PROGRESS = (DisputeStatus.REGISTERED, DisputeStatus.MEDIATION, DisputeStatus.ADJUDICATION)
+# The KI's tasks, keyed within the dispute: registering it (Pasal 38), settling it within T7, and the PPID's
+# compliance with an order to disclose.
+REGISTER_TASK, SETTLE_TASK = "register_dispute", "settle_dispute"
 
 
 @workflow.defn(name="DisputeWorkflow")
 class DisputeWorkflow(CaseWorkflow):
-    SUBJECT_ID = "dispute_id"
     TIMEZONE = "komisi_timezone"
-    RECORD_ACTIVITY = "record_dispute_event"
 
     @workflow.init
     def __init__(self, start: DisputeStart) -> None:
@@ -58,10 +79,15 @@ class DisputeWorkflow(CaseWorkflow):
         self.registered_at: datetime | None = None
         self.decided_at: datetime | None = None
         self.court_objection: dict[str, object] | None = None  # the filing recorded within T8
+        self.disclosure_ordered = (
+            False  # the KI's outcome orders the information given (a grant, an agreement)
+        )
 
     @workflow.run
     async def run(self, start: DisputeStart) -> str:
-        await self._record("submitted", workflow.now())
+        # The KI's inbox gets the registration task (Pasal 38); the case file goes with the notice (Pasal 37).
+        opens = Transition(open_tasks=[self._komisi_task(REGISTER_TASK, "register")])
+        await self._record_dispute(Submitted(), workflow.now(), transition=opens)
         await self._alarm_loop()
         await self._finish()
         return self.status.value
@@ -89,11 +115,17 @@ class DisputeWorkflow(CaseWorkflow):
             if self.status != DisputeStatus.DECIDED:
                 return  # a court objection was recorded while the timer fired
             self.status = DisputeStatus.FINAL
-            await self._record("final", workflow.now())
+            # T8 ended with no court objection recorded (Pasal 48(1)): an order to disclose is now final, and the
+            # excepted entry it cites opens (PP 61/2010 Pasal 11(2)).
+            await self._record_dispute(
+                Final(), workflow.now(), transition=Transition(status=self.status.value),
+                open_cited_entry=self.disclosure_ordered,
+            )  # fmt: skip
             return
         # T6/T7 are service levels of the KI: alert, never stop the case (docs/domain.md).
         self.fired.add(alarm.kind)
-        await self._record(alarm.kind, workflow.now())
+        missed = ClockMissed(kind="t6_missed" if alarm.kind == "t6_missed" else "t7_missed")
+        await self._record_dispute(missed, workflow.now())
 
     # --- the Komisi Informasi's actions -------------------------------------------------------------------
 
@@ -102,16 +134,19 @@ class DisputeWorkflow(CaseWorkflow):
         async with self.lock:
             self._check_register()
             now = workflow.now()
-            tz = self.start.komisi_timezone
-            t6 = await deadline(now, T6_START_DAYS, timezone=tz)
-            t7 = await deadline(now, T7_SETTLE_DAYS, timezone=tz)
-            self.start_due, self.settle_due, self.registered_at = t6.due_at, t7.due_at, now
-            self.status = DisputeStatus.REGISTERED
-            await self._record(
-                "registered", now, actor=command.actor,
-                data={"register_number": command.register_number, "start_due_at": t6.due_at,
-                      "settle_due_at": t7.due_at, "deadline_t6": t6, "deadline_t7": t7},
+            self.status, self.registered_at = DisputeStatus.REGISTERED, now
+            # T6 and T7 count from the registration (Pasal 38), computed in the recording's round trip.
+            recorded = await self._record_dispute(
+                Registered(register_number=command.register_number), now, actor=command.actor,
+                transition=Transition(
+                    status=self.status.value, close_task_kinds=[REGISTER_TASK],
+                    open_tasks=[self._komisi_task(SETTLE_TASK, "settle", due_at_deadline=True)],
+                ),
+                deadlines={"T6": self._clock_query(now, law.T6), "T7": self._clock_query(now, law.T7)},
+                tasks_due_at_clock="T7",
             )  # fmt: skip
+            self.start_due = recorded.deadlines["T6"].due_at
+            self.settle_due = recorded.deadlines["T7"].due_at
             self.changed = True
             return self._status()
 
@@ -129,7 +164,10 @@ class DisputeWorkflow(CaseWorkflow):
             self._check_stage(command)
             self.status = DisputeStatus(command.stage)
             self.stage_set = True
-            await self._record("stage_" + command.stage, workflow.now(), actor=command.actor)
+            stage = StageSet(stage="mediation" if command.stage == "mediation" else "adjudication")
+            await self._record_dispute(
+                stage, workflow.now(), actor=command.actor, transition=Transition(status=self.status.value)
+            )
             self.changed = True
             return self._status()
 
@@ -149,25 +187,39 @@ class DisputeWorkflow(CaseWorkflow):
         if command.stage == "mediation":
             if self.status == DisputeStatus.ADJUDICATION:
                 raise conflict("Ajudikasi sudah dimulai; mediasi tidak dapat dibuka lagi.")
-            if not set(self.start.reasons) & MEDIATION_REASONS:
-                raise conflict("Mediasi hanya untuk keberatan beralasan huruf b-g (Pasal 40 ayat (2)).")
+            if not set(self.start.reasons) & law.MEDIATION_REASONS:
+                letters = f"{min(law.MEDIATION_REASONS)}-{max(law.MEDIATION_REASONS)}"
+                raise conflict(
+                    f"Mediasi hanya untuk keberatan beralasan huruf {letters} (Pasal 40 ayat (2))."
+                )
 
     @workflow.update(name="decide")
     async def decide(self, command: OutcomeCommand) -> CaseStatus:
         async with self.lock:
             self._check_outcome(command)
             now = workflow.now()
-            data: dict[str, object] = {"outcome": command.model_dump(mode="json", exclude={"actor"})}
-            if command.outcome in ADJUDICATION_OUTCOMES:
-                # T8: 14 working days to object before a court, then the decision is final (Pasal 48(1)).
-                t8 = await deadline(now, T8_COURT_DAYS, timezone=self.start.komisi_timezone)
-                self.final_due, self.decided_at = t8.due_at, now
-                self.status = DisputeStatus.DECIDED
-                data |= {"final_due_at": t8.due_at, "deadline_t8": t8}
-            else:
-                self.status = DisputeStatus.FINAL  # mediation agreement (Pasal 39), dismissal, withdrawal
-            await self._record("decided", now, actor=command.actor, data=data)
-            self.delivery_owed = command.outcome in DISCLOSURE_OUTCOMES
+            outcome = Outcome.model_validate(command.model_dump(exclude={"actor"}))
+            adjudicated = command.outcome in ADJUDICATION_OUTCOMES
+            # An adjudication decision is final after T8 unless a party objects before a court (Pasal 48(1)); a
+            # mediation agreement (Pasal 39), a dismissal or a withdrawal is final when given.
+            self.status = DisputeStatus.DECIDED if adjudicated else DisputeStatus.FINAL
+            self.decided_at = now
+            disclosure = command.outcome in DISCLOSURE_OUTCOMES
+            # A withdrawal before registration ends the KI's registration task too. Only recording the delivery
+            # ends the PPID's compliance task (or, explicitly, a court objection).
+            transition = Transition(
+                status=self.status.value, close_task_kinds=[REGISTER_TASK, SETTLE_TASK],
+                open_tasks=[TaskToOpen(kind=COMPLY_TASK, role=Role.PPID.value, key="comply")] if disclosure else [],
+            )  # fmt: skip
+            recorded = await self._record_dispute(
+                Decided(outcome=outcome), now, actor=command.actor, transition=transition,
+                deadlines={"T8": self._clock_query(now, law.T8)} if adjudicated else {},
+                task_due_dates={"comply": command.disclosure_due} if disclosure and command.disclosure_due else {},
+                open_cited_entry=disclosure and not adjudicated,
+            )  # fmt: skip
+            if adjudicated:
+                self.final_due = recorded.deadlines["T8"].due_at
+            self.delivery_owed = self.disclosure_ordered = disclosure
             self.changed = True
             return self._status()
 
@@ -197,15 +249,17 @@ class DisputeWorkflow(CaseWorkflow):
     async def record_court_objection(self, command: CourtObjectionCommand) -> CaseStatus:
         async with self.lock:
             self._check_court_objection()
-            filing: dict[str, object] = command.model_dump(mode="json", exclude={"actor"})
-            self.status, self.court_objection = DisputeStatus.COURT_OBJECTION, filing
-            # The decision is not final before the court (Pasal 47-48): the activity ends the compliance task
-            # with that reason on the timeline, and the case leaves the KI.
+            filing = CourtFiling.model_validate(command.model_dump(exclude={"actor"}))
+            self.status, self.court_objection = DisputeStatus.COURT_OBJECTION, filing.model_dump(mode="json")
+            # The decision is not final before the court (Pasal 47-48): the compliance task it owed ends, with
+            # that reason on the timeline, and the case leaves the KI.
+            event = CourtObjectionRecorded(
+                court_objection=filing, final_due_at=self.final_due, compliance_suspended=self.delivery_owed
+            )
             self.delivery_owed = False
-            await self._record(
-                "court_objection", workflow.now(), actor=command.actor,
-                data={"court_objection": filing, "final_due_at": self.final_due},
-            )  # fmt: skip
+            await self._record_dispute(
+                event, workflow.now(), actor=command.actor, transition=Transition(status=self.status.value)
+            )
             self.changed = True
             return self._status()
 
@@ -222,6 +276,12 @@ class DisputeWorkflow(CaseWorkflow):
         if message:
             raise conflict(message)
 
+    # --- delivering what the KI ordered (the base class's Update `record_delivery`) -------------------------
+
+    async def _record_delivered(self, command: DeliveryCommand) -> None:
+        delivery = Delivery.model_validate(command.model_dump(exclude={"actor"}))
+        await self._record_dispute(Delivered(delivery=delivery), workflow.now(), actor=command.actor)
+
     # --- the living calendar (the KI's clocks follow the national calendar in the KI's time zone) ----------
 
     async def _recompute_clocks(self, change: CalendarChanged) -> None:
@@ -229,17 +289,50 @@ class DisputeWorkflow(CaseWorkflow):
         if self.status in IN_PROGRESS and self.registered_at and self.start_due and self.settle_due:
             if not self.stage_set:
                 self.start_due = await self._move_clock(
-                    "T6", self.start_due, self.registered_at, T6_START_DAYS, change, timezone=tz
+                    "T6", self.start_due, self.registered_at, law.T6.working_days, change, timezone=tz
                 )
             self.settle_due = await self._move_clock(
-                "T7", self.settle_due, self.registered_at, T7_SETTLE_DAYS, change, timezone=tz
+                "T7", self.settle_due, self.registered_at, law.T7.working_days, change, timezone=tz
             )
         elif self.status == DisputeStatus.DECIDED and self.decided_at and self.final_due:
             self.final_due = await self._move_clock(
-                "T8", self.final_due, self.decided_at, T8_COURT_DAYS, change, timezone=tz
+                "T8", self.final_due, self.decided_at, law.T8.working_days, change, timezone=tz
             )
 
+    async def _record_clock_change(
+        self, clock: str, old: datetime, new: datetime, recomputed: Deadline, change: CalendarChanged, kept: bool
+    ) -> None:  # fmt: skip
+        assert clock in ("T6", "T7", "T8")
+        event = DeadlineMoved(
+            clock=clock, old=old, new=new, kept=kept, deadline=recomputed, change=change,
+            timezone=self.start.komisi_timezone, task_kinds=[SETTLE_TASK] if clock == "T7" else [],
+        )  # fmt: skip
+        await self._record_dispute(event, workflow.now())
+
     # --- helpers ------------------------------------------------------------------------------------------
+
+    async def _record_dispute(
+        self, event: DisputeEvent, at: datetime, *, actor: str | None = None, transition: Transition | None = None,
+        deadlines: dict[str, DeadlineQuery] | None = None, tasks_due_at_clock: str | None = None,
+        task_due_dates: dict[str, date] | None = None, open_cited_entry: bool = False,
+    ) -> DisputeRecorded:  # fmt: skip
+        record = DisputeRecord(
+            request_id=self.start.request_id, dispute_id=self.start.dispute_id, at=at, actor=actor, event=event,
+            transition=transition or Transition(), deadlines=deadlines or {},
+            tasks_due_at_clock=tasks_due_at_clock, task_due_dates=task_due_dates or {},
+            open_cited_entry=open_cited_entry,
+        )  # fmt: skip
+        return await db_activity_method(DisputeActivities.record, record)
+
+    def _clock_query(self, start: datetime, clock: law.Clock) -> DeadlineQuery:
+        # The KI's clocks count the national calendar in the KI's time zone (law.Calendar.KOMISI).
+        return DeadlineQuery(
+            start=start, working_days=clock.working_days, timezone=self.start.komisi_timezone
+        )
+
+    @staticmethod
+    def _komisi_task(kind: str, key: str, *, due_at_deadline: bool = False) -> TaskToOpen:
+        return TaskToOpen(kind=kind, role=Role.KOMISI.value, key=key, due_at_deadline=due_at_deadline)
 
     def _status(self) -> CaseStatus:
         return CaseStatus(status=self.status.value, due_at=self.start_due, next_deadline=self.settle_due)

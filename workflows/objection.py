@@ -1,6 +1,11 @@
 """The objection workflow (keberatan, Pasal 35-37): T4 for the Atasan PPID's answer with reminders,
 escalation to the head of the body when the Atasan is silent, the dispute window T5, the requester's
-acceptance, and the dispute (a child workflow) when the requester goes to the Komisi Informasi."""
+acceptance, and the dispute (a child workflow) when the requester goes to the Komisi Informasi.
+
+The periods, the reminders and their articles are domain/law.py's (law.T4, law.T5). The workflow is the only
+state machine: at each event it decides the status and the tasks (a Transition) and records them, with the
+event, through one local activity (ObjectionActivities.record), which also computes T5 and the reminders on
+the body's calendar."""
 
 from __future__ import annotations
 
@@ -8,44 +13,61 @@ import asyncio
 from datetime import datetime
 
 from temporalio import workflow
-from temporalio.exceptions import ChildWorkflowError
+from temporalio.exceptions import ApplicationError, ChildWorkflowError
 
 with workflow.unsafe.imports_passed_through():
     # Passed through: the pure core and the stateless shared helpers are not re-run by the sandbox per run.
+    from activities.disputes import DisputeActivities
+    from activities.objections import ObjectionActivities
+    from domain import law
+    from domain.calendar import Deadline
+    from domain.case_change import TaskToOpen, Transition
     from domain.contracts import (
         Alarm,
         CalendarChanged,
         CaseStatus,
+        DeliveryCommand,
         DisputeCommand,
         DisputeFiled,
-        DisputeStart,
         ObjectionStart,
+        Recorded,
         RegisterDispute,
         ReminderPlan,
         ReminderSpec,
         ResponseCommand,
     )
-    from domain.delivery import GRANTING_ANSWERS
-    from domain.enums import ObjectionStatus
+    from domain.delivery import DELIVER_TASK, GRANTING_ANSWERS
+    from domain.enums import ObjectionStatus, Role
+    from domain.objection_events import (
+        AtasanReminded,
+        DisputeWindow,
+        ObjectionAccepted,
+        ObjectionAnswered,
+        ObjectionClosed,
+        ObjectionDeadlineMoved,
+        ObjectionDelivered,
+        ObjectionEvent,
+        ObjectionOverdue,
+        ObjectionRecord,
+        ObjectionRegistered,
+    )
     from domain.status_labels import status_label
-    from workflows.common import ONE_SECOND, CaseWorkflow, conflict, db_activity, deadline
+    from workflows.common import ONE_SECOND, CaseWorkflow, conflict, db_activity_method
+    from workflows.dispute import DisputeWorkflow
 
-T4_ANSWER_DAYS = 30  # Pasal 36(2)
-T5_DISPUTE_DAYS = 14  # Pasal 37(2); Perki 1/2013 Pasal 13
-ATASAN_REMINDERS = [
-    ReminderSpec(kind="atasan_reminder_10", working_days_before=10),
-    ReminderSpec(kind="atasan_reminder_5", working_days_before=5),
-    ReminderSpec(kind="atasan_reminder_1", working_days_before=1),
-]
+# law.T4 and law.T5 under the names api/web/public/home.py and tests/test_portal_intake.py still import.
+T4_ANSWER_DAYS = law.T4.working_days
+T5_DISPUTE_DAYS = law.T5.working_days
+# The Atasan's reminders before T4 (law.T4.reminders): the days left each one states.
+REMINDER_DAYS = {r.kind: r.working_days_before for r in law.T4.reminders}
+ANSWER_TASK = (
+    "answer_objection"  # the Atasan PPID's task while T4 runs (and after, until an answer or the end)
+)
 ANSWERS = {"granted", "partially_granted", "upheld"}
-OPEN = (ObjectionStatus.REGISTERED, ObjectionStatus.OVERDUE, ObjectionStatus.ANSWERED)
 
 
 @workflow.defn(name="ObjectionWorkflow")
 class ObjectionWorkflow(CaseWorkflow):
-    SUBJECT_ID = "objection_id"
-    RECORD_ACTIVITY = "record_objection_event"
-
     @workflow.init
     def __init__(self, start: ObjectionStart) -> None:
         self._init_case()
@@ -60,16 +82,19 @@ class ObjectionWorkflow(CaseWorkflow):
 
     @workflow.run
     async def run(self, start: ObjectionStart) -> str:
-        await self._record("registered", start.registered_at)
-        plan = ReminderPlan(
-            body=start.body,
+        answer = TaskToOpen(
+            kind=ANSWER_TASK,
+            role=Role.ATASAN_PPID.value,
+            key=f"{start.objection_id}:answer",
             due_at=start.due_at,
-            round=1,
-            include_extension_prompt=False,
-            schedule=ATASAN_REMINDERS,
         )
-        now = workflow.now()
-        self.alarms = [a for a in await db_activity("plan_reminders", plan, list[Alarm]) if a.at > now]
+        recorded = await self._record_objection(
+            ObjectionRegistered(),
+            start.registered_at,
+            transition=Transition(open_tasks=[answer]),
+            reminders=self._atasan_reminders(start.due_at),
+        )
+        self._set_alarms(recorded)
         await self._alarm_loop()
         await self._finish()
         return self.status.value
@@ -95,18 +120,27 @@ class ObjectionWorkflow(CaseWorkflow):
         if alarm.kind == "expiry":
             if self.status != ObjectionStatus.REGISTERED:
                 return
-            # Atasan silent (Pasal 36(2)): T5 runs from the T4 expiry.
-            t5 = await deadline(self.due_at, T5_DISPUTE_DAYS, body=self.start.body)
-            self.dispute_deadline, self.t5_start = t5.due_at, self.due_at
+            # Atasan silent (Pasal 36(2)): escalated, and T5 runs from the T4 expiry (Pasal 37(1)).
             self.status = ObjectionStatus.OVERDUE
-            await self._record("overdue", now, data={"dispute_deadline": t5.due_at, "deadline": t5})
+            recorded = await self._record_objection(
+                ObjectionOverdue(),
+                now,
+                transition=Transition(status=self.status.value),
+                dispute_window=DisputeWindow(start=self.due_at, working_days=law.T5.working_days),
+            )
+            self.dispute_deadline, self.t5_start = self._t5(recorded).due_at, self.due_at
         elif alarm.kind == "dispute_window_end":
             self.status = ObjectionStatus.CLOSED
-            await self._record("closed", now)
+            await self._record_objection(
+                ObjectionClosed(),
+                now,
+                transition=Transition(status=self.status.value, close_task_kinds=[ANSWER_TASK]),
+            )
         else:
             self.fired.add(alarm.kind)
             if self.status == ObjectionStatus.REGISTERED:
-                await self._record(alarm.kind, now)
+                reminder = AtasanReminded(kind=alarm.kind, days_left=REMINDER_DAYS[alarm.kind])
+                await self._record_objection(reminder, now)
 
     # --- the Atasan PPID's answer (Pasal 36) --------------------------------------------------------------
 
@@ -115,17 +149,33 @@ class ObjectionWorkflow(CaseWorkflow):
         async with self.lock:
             self._check_response(command)
             now = workflow.now()
-            late = now > self.due_at
-            t5 = await deadline(now, T5_DISPUTE_DAYS, body=self.start.body)
+            grants = command.outcome in GRANTING_ANSWERS
+            # A grant orders disclosure: the PPID must deliver (Pasal 36), by the end of T5 at the latest.
+            deliver = TaskToOpen(
+                kind=DELIVER_TASK,
+                role=Role.PPID.value,
+                key=f"{self.start.objection_id}:deliver",
+                due_at_deadline=True,
+            )
+            self.status = ObjectionStatus.ANSWERED
+            recorded = await self._record_objection(
+                ObjectionAnswered.of(command, late=now > self.due_at, grants=grants),
+                now,
+                actor=command.actor,
+                transition=Transition(
+                    status=self.status.value,
+                    open_tasks=[deliver] if grants else [],
+                    close_task_kinds=[ANSWER_TASK],
+                ),
+                # T5 from the answer (Pasal 37(2)); after an overdue T4 it never ends before the date told then.
+                dispute_window=DisputeWindow(
+                    start=now, working_days=law.T5.working_days, not_before=self.dispute_deadline
+                ),
+            )
+            t5 = self._t5(recorded)
             if self.dispute_deadline is None or t5.due_at > self.dispute_deadline:
                 self.dispute_deadline, self.t5_start = t5.due_at, now
-            self.status = ObjectionStatus.ANSWERED
-            await self._record(
-                "answered", now, actor=command.actor,
-                data={"response": command.model_dump(exclude={"actor"}), "late": late,
-                      "dispute_deadline": self.dispute_deadline, "deadline": t5},
-            )  # fmt: skip
-            self.delivery_owed = command.outcome in GRANTING_ANSWERS
+            self.delivery_owed = grants
             self.changed = True
             return self._status()
 
@@ -152,7 +202,11 @@ class ObjectionWorkflow(CaseWorkflow):
         async with self.lock:
             self._check_accept()
             self.status = ObjectionStatus.ACCEPTED
-            await self._record("accepted", workflow.now())
+            await self._record_objection(
+                ObjectionAccepted(),
+                workflow.now(),
+                transition=Transition(status=self.status.value, close_task_kinds=[ANSWER_TASK]),
+            )
             self.changed = True
             return self._status()
 
@@ -177,8 +231,10 @@ class ObjectionWorkflow(CaseWorkflow):
                 at=workflow.now(),
                 command=command,
             )
-            start = await db_activity("register_dispute", registration, DisputeStart)
-            child = await workflow.start_child_workflow("DisputeWorkflow", start, id=f"sengketa-{dispute_id}")
+            start = await db_activity_method(DisputeActivities.register_dispute, registration)
+            child = await workflow.start_child_workflow(
+                DisputeWorkflow.run, start, id=f"sengketa-{dispute_id}"
+            )
             self.status = ObjectionStatus.DISPUTED
             self.dispute_open = True
             self.watchers.append(asyncio.ensure_future(self._watch_dispute(child)))
@@ -209,7 +265,7 @@ class ObjectionWorkflow(CaseWorkflow):
                 f"Jangka waktu pengajuan sengketa berakhir pada {self._when(self.dispute_deadline)}."
             )
 
-    async def _watch_dispute(self, child: workflow.ChildWorkflowHandle[object, object]) -> None:
+    async def _watch_dispute(self, child: workflow.ChildWorkflowHandle[DisputeWorkflow, str]) -> None:
         try:
             await child
         except ChildWorkflowError:
@@ -223,22 +279,81 @@ class ObjectionWorkflow(CaseWorkflow):
         body = self.start.body
         if self.status == ObjectionStatus.REGISTERED:
             self.due_at = await self._move_clock(
-                "T4", self.due_at, self.start.registered_at, T4_ANSWER_DAYS, change, body=body
+                law.T4.code, self.due_at, self.start.registered_at, law.T4.working_days, change, body=body
             )
-            now = workflow.now()
-            plan = ReminderPlan(
-                body=body,
-                due_at=self.due_at,
-                round=1,
-                include_extension_prompt=False,
-                schedule=ATASAN_REMINDERS,
-            )
-            self.alarms = [a for a in await db_activity("plan_reminders", plan, list[Alarm]) if a.at > now]
         elif self.status in (ObjectionStatus.ANSWERED, ObjectionStatus.OVERDUE) and self.dispute_deadline:
             assert self.t5_start is not None
             self.dispute_deadline = await self._move_clock(
-                "T5", self.dispute_deadline, self.t5_start, T5_DISPUTE_DAYS, change, body=body
+                law.T5.code, self.dispute_deadline, self.t5_start, law.T5.working_days, change, body=body
             )
+
+    async def _record_clock_change(
+        self,
+        clock: str,
+        old: datetime,
+        new: datetime,
+        recomputed: Deadline,
+        change: CalendarChanged,
+        kept: bool,
+    ) -> None:
+        """The moved clock on the timeline (and told to the requester unless kept); a moved T4 re-plans the
+        Atasan's reminders before the date that now holds, in the same recording."""
+        moved = ObjectionDeadlineMoved(
+            clock=clock,
+            old=old,
+            new=new,
+            kept=kept,
+            deadline=recomputed,
+            change=change,
+            timezone=self.start.timezone,
+        )
+        reminders = self._atasan_reminders(new) if clock == law.T4.code else None
+        recorded = await self._record_objection(moved, workflow.now(), reminders=reminders)
+        if reminders is not None:
+            self._set_alarms(recorded)
+
+    # --- recording --------------------------------------------------------------------------------------
+
+    async def _record_delivered(self, command: DeliveryCommand) -> None:
+        await self._record_objection(
+            ObjectionDelivered(delivery=command), workflow.now(), actor=command.actor
+        )
+
+    async def _record_objection(
+        self,
+        event: ObjectionEvent,
+        at: datetime,
+        *,
+        actor: str | None = None,
+        transition: Transition | None = None,
+        dispute_window: DisputeWindow | None = None,
+        reminders: ReminderPlan | None = None,
+    ) -> Recorded:
+        """One local activity per event: what the workflow decided, and T5 or the reminders to compute."""
+        record = ObjectionRecord(
+            objection_id=self.start.objection_id, at=at, actor=actor, event=event,
+            transition=transition or Transition(), dispute_window=dispute_window, reminders=reminders,
+        )  # fmt: skip
+        return await db_activity_method(ObjectionActivities.record, record)
+
+    def _atasan_reminders(self, due_at: datetime) -> ReminderPlan:
+        """The Atasan's reminders before T4 (law.T4.reminders)."""
+        schedule = [
+            ReminderSpec(kind=r.kind, working_days_before=r.working_days_before) for r in law.T4.reminders
+        ]
+        return ReminderPlan(
+            body=self.start.body, due_at=due_at, round=1, include_extension_prompt=False, schedule=schedule
+        )
+
+    def _set_alarms(self, recorded: Recorded) -> None:
+        now = workflow.now()
+        self.alarms = [a for a in recorded.alarms or [] if a.at > now]
+
+    @staticmethod
+    def _t5(recorded: Recorded) -> Deadline:
+        if recorded.deadline is None:
+            raise ApplicationError("the recording computed no T5", non_retryable=True)
+        return recorded.deadline
 
     # --- helpers ------------------------------------------------------------------------------------------
 

@@ -14,6 +14,11 @@ from temporalio.exceptions import ChildWorkflowError
 
 with workflow.unsafe.imports_passed_through():
     # Passed through: the pure core and the stateless shared helpers are not re-run by the sandbox per run.
+    from activities.objections import ObjectionActivities
+    from activities.requests import RequestActivities
+    from domain import law
+    from domain.calendar import Deadline
+    from domain.case_change import TaskToOpen, Transition
     from domain.contracts import (
         ActionResult,
         Alarm,
@@ -21,31 +26,57 @@ with workflow.unsafe.imports_passed_through():
         CalendarChanged,
         DeadlineQuery,
         DecisionCommand,
+        DeliveryCommand,
         ExtensionCommand,
         ObjectionCommand,
         ObjectionFiled,
         ObjectionStart,
+        Recorded,
         RegisterObjection,
         ReminderPlan,
         RequestStart,
     )
-    from domain.delivery import GRANTING_DECISIONS
-    from domain.enums import DecisionOutcome, RequestStatus
+    from domain.delivery import DELIVER_TASK, GRANTING_DECISIONS
+    from domain.enums import DecisionOutcome, RequestStatus, Role
+    from domain.request_events import (
+        Assigned,
+        Closed,
+        DeadlineMoved,
+        Decided,
+        Delivered,
+        Extended,
+        ObjectionWindowEnded,
+        Overdue,
+        RecordRequest,
+        Registered,
+        Reminded,
+        RequestEvent,
+        effective_due,
+    )
     from domain.status_labels import status_label
-    from workflows.common import ONE_SECOND, CaseWorkflow, conflict, db_activity, deadline
+    from workflows.common import ONE_SECOND, CaseWorkflow, conflict, db_activity_method, deadline
+    from workflows.objection import ObjectionWorkflow
 
-T2_EXTENSION_DAYS = 7  # Pasal 22(8)
-T3_OBJECTION_DAYS = 30  # Pasal 36(1)
+T1_RESPONSE_DAYS = law.T1.working_days
+T2_EXTENSION_DAYS = law.T2.working_days
+T3_OBJECTION_DAYS = law.T3.working_days
 NEEDS_EXEMPTION = {DecisionOutcome.REJECTED.value, DecisionOutcome.PARTIALLY_GRANTED.value}
-OBJECTION_REASONS = set("abcdefg")  # Pasal 35(1)
+OBJECTION_REASONS = set(law.OBJECTION_REASONS)
+# The PPID's tasks of a request (domain/status_labels.py names them in the inbox).
+DECIDE_TASK, EXTENSION_PROMPT, ESCALATED_TASK = "decide_request", "extension_prompt", "escalated_request"
+# The tasks a decision ends: the PPID's, and the Atasan's escalation of a request left unanswered.
+DECISION_ENDS = [DECIDE_TASK, EXTENSION_PROMPT, ESCALATED_TASK]
+# The open tasks whose due date follows each clock when the calendar moves it.
+CLOCK_TASKS = {
+    law.T1.code: [DECIDE_TASK, EXTENSION_PROMPT], law.T2.code: [DECIDE_TASK, EXTENSION_PROMPT],
+    law.T3.code: [ESCALATED_TASK],
+}  # fmt: skip
 # After T3 the case stays reachable this long for a late objection admitted by staff with a reason.
 LATE_OBJECTION_GRACE = timedelta(days=90)
 
 
 @workflow.defn(name="RequestWorkflow")
 class RequestWorkflow(CaseWorkflow):
-    RECORD_ACTIVITY = "record_request_event"
-
     @workflow.init
     def __init__(self, start: RequestStart) -> None:
         self._init_case()
@@ -53,6 +84,7 @@ class RequestWorkflow(CaseWorkflow):
         self.status = RequestStatus.RECEIVED
         self.due_at = start.due_at
         self.round = 1
+        self.extensions = 0
         self.objection_deadline: datetime | None = None
         self.alarms: list[Alarm] = []
         self.fired: set[str] = set()
@@ -67,7 +99,13 @@ class RequestWorkflow(CaseWorkflow):
 
     @workflow.run
     async def run(self, start: RequestStart) -> str:
-        recorded = await self._record("registered", start.received_at, reminders=self._reminder_plan())
+        recorded = await self._record_request(
+            Registered(), start.received_at, reminders=self._reminder_plan(),
+            transition=Transition(
+                status=RequestStatus.RECEIVED.value,
+                open_tasks=[TaskToOpen(kind=DECIDE_TASK, role=Role.PPID.value, key="decide", due_at=start.due_at)],
+            ),
+        )  # fmt: skip
         self._set_reminders(recorded.alarms)
         await self._alarm_loop()
         # After T3 the case stays reachable for a late objection admitted by staff with a written reason.
@@ -109,9 +147,17 @@ class RequestWorkflow(CaseWorkflow):
         if alarm.kind == "expiry":
             if self.status not in (RequestStatus.RECEIVED, RequestStatus.EXTENDED):
                 return
-            # T3 for non-response runs from the T1/T2 expiry (Pasal 36(1) with 35(1)(c)).
+            # T3 for non-response runs from the T1/T2 expiry (Pasal 36(1) with 35(1)(c)); the Atasan PPID
+            # is told and must see to the answer by then.
             self.status = RequestStatus.OVERDUE
-            recorded = await self._record("overdue", now, deadline=self._t3_query(self.due_at))
+            recorded = await self._record_request(
+                Overdue(), now, deadline=self._t3_query(self.due_at),
+                transition=Transition(
+                    status=self.status.value, close_task_kinds=[EXTENSION_PROMPT],
+                    open_tasks=[TaskToOpen(kind=ESCALATED_TASK, role=Role.ATASAN_PPID.value, key="escalated",
+                                           due_at_deadline=True)],
+                ),
+            )  # fmt: skip
             assert recorded.deadline is not None
             self.objection_deadline, self.t3_start = recorded.deadline.due_at, self.due_at
         elif alarm.kind == "objection_window_end":
@@ -122,16 +168,38 @@ class RequestWorkflow(CaseWorkflow):
                 # Never answered: the objection window has ended, but the duty to answer has not (Pasal 22(7)).
                 # The decide task stays open and overdue; a late decision is recorded and starts a new T3.
                 self.awaiting_late_decision = True
-                await self._record("objection_window_ended", now)
+                await self._record_request(
+                    ObjectionWindowEnded(), now, follow_objection=True,
+                    transition=Transition(status=RequestStatus.OVERDUE.value),
+                )  # fmt: skip
                 return
+            # The objection window has ended; a delivery still owed keeps its task (and the case) open.
             self.status = RequestStatus.CLOSED
-            await self._record("closed", now)
+            await self._record_request(
+                Closed(), now, transition=Transition(status=self.status.value), follow_objection=True
+            )
         elif alarm.kind == "grace_end":
             self.grace_over = True
         else:
             self.fired.add(self._alarm_key(alarm))
             if self.status in (RequestStatus.RECEIVED, RequestStatus.EXTENDED):
-                await self._record(alarm.kind, now, round_=self.round)
+                await self._remind(alarm.kind, now)
+
+    async def _remind(self, kind: str, now: datetime) -> None:
+        """A reminder of the running clock's plan (law.T1.reminders or law.T2.reminders); the extension
+        prompt opens the PPID's task of deciding on an extension (Pasal 22(8))."""
+        clock = law.T1 if self.round == 1 else law.T2
+        before = {r.kind: r.working_days_before for r in clock.reminders}
+        if kind not in before:
+            workflow.logger.warning("reminder %s is not one of %s's", kind, clock.code)
+            return
+        opens = [
+            TaskToOpen(kind=EXTENSION_PROMPT, role=Role.PPID.value, key=EXTENSION_PROMPT, due_at=self.due_at)
+        ]
+        await self._record_request(
+            Reminded(kind=kind, working_days_before=before[kind]), now, round_=self.round,
+            transition=Transition(open_tasks=opens if kind == EXTENSION_PROMPT else []),
+        )  # fmt: skip
 
     # --- staff actions (Updates with validators) ----------------------------------------------------------
 
@@ -139,12 +207,19 @@ class RequestWorkflow(CaseWorkflow):
     async def extend(self, command: ExtensionCommand) -> ActionResult:
         async with self.lock:
             self._check_extension(command)
-            # T2: the T1 day plus 7 working days (Pasal 22(8)); its reminders in the same activity.
+            # T2: the T1 day plus law.T2 working days (Pasal 22(8)); its reminders in the same activity. The
+            # decide task takes the new due date; the prompt to extend has served.
             self.status, self.round = RequestStatus.EXTENDED, 2
+            self.extensions += 1
             query = DeadlineQuery(body=self.start.body, start=self.due_at, working_days=T2_EXTENSION_DAYS)
-            recorded = await self._record(
-                "extended", workflow.now(), actor=command.actor, data={"reason": command.reason},
+            recorded = await self._record_request(
+                Extended(reason=command.reason), workflow.now(), actor=command.actor,
                 deadline=query, reminders=self._reminder_plan(before_new_deadline=True),
+                transition=Transition(
+                    status=self.status.value, close_task_kinds=[EXTENSION_PROMPT],
+                    open_tasks=[TaskToOpen(kind=DECIDE_TASK, role=Role.PPID.value, key="decide",
+                                           due_at_deadline=True)],
+                ),
             )  # fmt: skip
             assert recorded.deadline is not None
             self.due_at = recorded.deadline.due_at
@@ -158,8 +233,8 @@ class RequestWorkflow(CaseWorkflow):
 
     def _check_extension(self, command: ExtensionCommand) -> None:
         if not command.reason.strip():
-            raise conflict("Perpanjangan memerlukan alasan tertulis (Pasal 22 ayat (8)).")
-        if self.status == RequestStatus.EXTENDED:
+            raise conflict(f"Perpanjangan memerlukan alasan tertulis ({law.T2.article}).")
+        if self.extensions >= law.EXTENSIONS_ALLOWED and self.status == RequestStatus.EXTENDED:
             raise conflict(f"Jangka waktu sudah pernah diperpanjang; batas waktu {self._when(self.due_at)}.")
         if self.status != RequestStatus.RECEIVED:
             raise conflict(f"Perpanjangan tidak dapat dilakukan pada status '{status_label(self.status)}'.")
@@ -174,18 +249,26 @@ class RequestWorkflow(CaseWorkflow):
             self._check_decision(command)
             now = workflow.now()
             late = now > self.due_at
-            decision = command.model_dump(exclude={"actor"})
             self.status = RequestStatus.DECIDED
-            # A late decision never shortens the window the requester was already told of.
-            recorded = await self._record(
-                "decided", now, actor=command.actor, deadline=self._t3_query(now),
-                data={"decision": decision, "late": late, "objection_deadline_floor": self.objection_deadline},
+            granted = command.outcome in GRANTING_DECISIONS
+            # A grant: the PPID now gives the information (Pasal 22(7)) by the response deadline; only
+            # recording the delivery ends that task.
+            deliver = TaskToOpen(kind=DELIVER_TASK, role=Role.PPID.value, key="deliver", due_at=self.due_at)
+            floor = self.objection_deadline if law.LATE_DECISION_NEVER_SHORTENS_T3 else None
+            recorded = await self._record_request(
+                Decided(decision=command, late=late), now, actor=command.actor, deadline=self._t3_query(now),
+                deadline_floor=floor, follow_objection=True,  # a late decision while an objection is under way
+                transition=Transition(
+                    status=self.status.value, close_task_kinds=DECISION_ENDS, open_tasks=[deliver] if granted else []
+                ),
             )  # fmt: skip
             assert recorded.deadline is not None
-            if self.objection_deadline is None or recorded.deadline.due_at > self.objection_deadline:
-                self.objection_deadline, self.t3_start = recorded.deadline.due_at, now
+            # The date the activity wrote: the new T3, unless it would end before the window already told.
+            due = effective_due(recorded.deadline.due_at, floor)
+            if due != self.objection_deadline:  # the new T3 counts from this decision
+                self.objection_deadline, self.t3_start = due, now
                 self.window_closed = self.awaiting_late_decision = False  # the new T3 runs
-            self.delivery_owed = command.outcome in GRANTING_DECISIONS
+            self.delivery_owed = granted
             self.changed = True
             return self._result()
 
@@ -206,10 +289,9 @@ class RequestWorkflow(CaseWorkflow):
         async with self.lock:
             self._check_assign()
             self.assignments += 1
-            await self._record(
-                "assigned", workflow.now(), actor=command.actor, data={"unit": command.unit},
-                round_=self.assignments,
-            )  # fmt: skip
+            await self._record_request(
+                Assigned(unit=command.unit), workflow.now(), actor=command.actor, round_=self.assignments
+            )
             return self._result()
 
     @assign.validator
@@ -231,9 +313,9 @@ class RequestWorkflow(CaseWorkflow):
             registration = RegisterObjection(
                 objection_id=objection_id, request_id=self.start.request_id, at=now, command=command
             )
-            filed = await db_activity("register_objection", registration, ObjectionFiled)
+            filed = await db_activity_method(ObjectionActivities.register_objection, registration)
             child = await workflow.start_child_workflow(
-                "ObjectionWorkflow",
+                ObjectionWorkflow.run,
                 ObjectionStart(
                     objection_id=objection_id, request_id=self.start.request_id,
                     registration_number=filed.registration_number, body=self.start.body,
@@ -253,7 +335,10 @@ class RequestWorkflow(CaseWorkflow):
     def _check_objection(self, command: ObjectionCommand) -> None:
         unknown = set(command.reasons) - OBJECTION_REASONS
         if not command.reasons or unknown:
-            raise conflict("Alasan keberatan harus salah satu atau lebih dari a-g (Pasal 35 ayat (1)).")
+            raise conflict(
+                f"Alasan keberatan harus salah satu atau lebih dari {law.OBJECTION_REASONS[0]}-"
+                f"{law.OBJECTION_REASONS[-1]} (Pasal 35 ayat (1))."
+            )
         if self.open_objection is not None:
             raise conflict(f"Keberatan {self.open_objection} masih berjalan; tunggu jawabannya lebih dahulu.")
         if self.status in (RequestStatus.RECEIVED, RequestStatus.EXTENDED):
@@ -265,11 +350,11 @@ class RequestWorkflow(CaseWorkflow):
         late = workflow.now() > self.objection_deadline or self.status == RequestStatus.CLOSED
         if late and not (command.late_override_reason and command.filed_by != "requester"):
             raise conflict(
-                f"Jangka waktu keberatan berakhir pada {self._when(self.objection_deadline)} (Pasal 36 ayat (1)); "
+                f"Jangka waktu keberatan berakhir pada {self._when(self.objection_deadline)} ({law.T3.article}); "
                 "keberatan yang terlambat hanya dapat dicatat petugas PPID dengan alasan tertulis."
             )
 
-    async def _watch_objection(self, child: workflow.ChildWorkflowHandle[object, object]) -> None:
+    async def _watch_objection(self, child: workflow.ChildWorkflowHandle[ObjectionWorkflow, str]) -> None:
         try:
             await child
         except ChildWorkflowError:
@@ -283,11 +368,13 @@ class RequestWorkflow(CaseWorkflow):
         body = self.start.body
         if self.status in (RequestStatus.RECEIVED, RequestStatus.EXTENDED):
             if self.round == 1:
-                new = await self._move_clock("T1", self.due_at, self.start.received_at, 10, change, body=body)
-            else:  # T2 is the T1 day plus 7: both on the current calendar
-                t1 = await deadline(self.start.received_at, 10, body=body)
                 new = await self._move_clock(
-                    "T2", self.due_at, t1.due_at, T2_EXTENSION_DAYS, change, body=body
+                    law.T1.code, self.due_at, self.start.received_at, T1_RESPONSE_DAYS, change, body=body
+                )
+            else:  # T2 counts from the T1 day: both on the current calendar
+                t1 = await deadline(self.start.received_at, T1_RESPONSE_DAYS, body=body)
+                new = await self._move_clock(
+                    law.T2.code, self.due_at, t1.due_at, T2_EXTENSION_DAYS, change, body=body
                 )
             if new != self.due_at:
                 self.due_at = new
@@ -296,11 +383,27 @@ class RequestWorkflow(CaseWorkflow):
             self.objection_deadline and self.t3_start and not self.window_closed and self.grace_until is None
         ):
             self.objection_deadline = await self._move_clock(
-                "T3", self.objection_deadline, self.t3_start, T3_OBJECTION_DAYS, change, body=body
+                law.T3.code, self.objection_deadline, self.t3_start, T3_OBJECTION_DAYS, change, body=body
             )
 
-    def _clock_event(self, clock: str, change: CalendarChanged) -> tuple[str, int]:
-        return "deadline_moved", change.version  # the request's timeline keys carry the clock themselves
+    async def _record_clock_change(
+        self,
+        clock: str,
+        old: datetime,
+        new: datetime,
+        recomputed: Deadline,
+        change: CalendarChanged,
+        kept: bool,
+    ) -> None:
+        # One entry per clock and calendar version (the request's timeline keys carry the clock themselves).
+        moved = DeadlineMoved(
+            clock=clock, old=old, new=new, kept=kept, deadline=recomputed, change=change,
+            timezone=self.start.timezone, task_kinds=CLOCK_TASKS.get(clock, []),
+        )  # fmt: skip
+        await self._record_request(moved, workflow.now(), round_=change.version)
+
+    async def _record_delivered(self, command: DeliveryCommand) -> None:
+        await self._record_request(Delivered(delivery=command), workflow.now(), actor=command.actor)
 
     @workflow.query(name="status")
     def query_status(self) -> ActionResult:
@@ -313,8 +416,22 @@ class RequestWorkflow(CaseWorkflow):
             status=self.status.value, due_at=self.due_at, objection_deadline=self.objection_deadline
         )
 
+    async def _record_request(
+        self, event: RequestEvent, at: datetime, *, actor: str | None = None, round_: int = 1,
+        transition: Transition | None = None, deadline: DeadlineQuery | None = None,
+        deadline_floor: datetime | None = None, reminders: ReminderPlan | None = None,
+        follow_objection: bool = False,
+    ) -> Recorded:  # fmt: skip
+        """One event with what this workflow decided about it, written by one local activity."""
+        record = RecordRequest(
+            request_id=self.start.request_id, at=at, actor=actor, round=round_, event=event,
+            transition=transition or Transition(), deadline=deadline, deadline_floor=deadline_floor,
+            reminders=reminders, follow_objection=follow_objection,
+        )  # fmt: skip
+        return await db_activity_method(RequestActivities.record, record)
+
     def _t3_query(self, start: datetime) -> DeadlineQuery:
-        """T3: 30 working days for the objection (Pasal 36(1))."""
+        """T3: law.T3 working days for the objection (Pasal 36(1))."""
         return DeadlineQuery(body=self.start.body, start=start, working_days=T3_OBJECTION_DAYS)
 
     def _reminder_plan(self, *, before_new_deadline: bool = False) -> ReminderPlan:
@@ -333,4 +450,4 @@ class RequestWorkflow(CaseWorkflow):
         self.alarms = [a for a in alarms or [] if a.at > now]
 
     async def _plan_reminders(self) -> None:
-        self._set_reminders(await db_activity("plan_reminders", self._reminder_plan(), list[Alarm]))
+        self._set_reminders(await db_activity_method(RequestActivities.plan_reminders, self._reminder_plan()))

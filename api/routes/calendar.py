@@ -16,7 +16,7 @@ from api.calendar_admin import (
     check_cancel,
     preview_change,
 )
-from api.deps import AdminDep, SessionDep, StateDep, TemporalDep
+from api.deps import AdminDep, SessionDep, StateDep
 from api.schemas import SupportedDate, _In, supported_year
 from db.calendar_repo import load_calendar
 from db.models import Body
@@ -140,13 +140,14 @@ async def preview(
 
 @router.post("/holidays", status_code=201, response_model=CalendarChangeOut, summary="Add a holiday (admin)")
 async def add_holiday(
-    payload: HolidayIn, session: SessionDep, admin: AdminDep, temporal: TemporalDep, state: StateDep
+    payload: HolidayIn, session: SessionDep, admin: AdminDep, state: StateDep
 ) -> CalendarChangeOut:
+    """Committed even while Temporal is away (`delivered` false): the worker then signals the open cases."""
     try:
         change = await check_add(session, payload.date, payload.name, payload.body, payload.reason)
     except CalendarChangeError as exc:
         raise _refused(exc, "body") from None
-    return await apply_change(session, temporal, change, actor=admin.email, now=await state.now())
+    return await apply_change(session, state.temporal, change, actor=admin.email, now=await state.now())
 
 
 @router.delete("/holidays/{day}", response_model=CalendarChangeOut, summary="Cancel a holiday (admin)")
@@ -154,7 +155,6 @@ async def cancel_holiday(
     day: date,
     session: SessionDep,
     admin: AdminDep,
-    temporal: TemporalDep,
     state: StateDep,
     body: Annotated[str | None, Query(max_length=64)] = None,
     reason: Annotated[str, Query(max_length=2000)] = "",
@@ -167,5 +167,10 @@ async def cancel_holiday(
     except CalendarChangeError as exc:
         raise _refused(exc, "query") from None
     return await apply_change(
-        session, temporal, change, actor=admin.email, now=await state.now(), confirm_earlier=confirm_earlier
+        session,
+        state.temporal,
+        change,
+        actor=admin.email,
+        now=await state.now(),
+        confirm_earlier=confirm_earlier,
     )

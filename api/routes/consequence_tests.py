@@ -13,6 +13,7 @@ The functions below the routes are what the staff desk calls (same checks, same 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Awaitable, Callable
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo
@@ -25,7 +26,7 @@ from temporalio.client import Client
 
 from api.deps import SessionDep, Staff, StaffDep, StateDep, TemporalDep
 from api.schemas import Slug, SupportedDate, TimelineEntry, _In
-from api.updates import run_update_by_name
+from api.updates import run_update
 from db.dik_repo import DikEntryDetail, DikEntryOut, get_dik_entry, list_dik_entries
 from db.models import Body, ConsequenceTest, DikEntry, InfoRequest, Task, TimelineEvent, Unit
 from domain.consequence_contracts import ConsequenceTestStart, StepCommand, StepResult
@@ -38,11 +39,11 @@ from domain.exceptions import (
     period_problem,
     point_problem,
 )
+from workflows.consequence_test import ConsequenceTestWorkflow
 
 router = APIRouter(prefix="/v1", tags=["excepted information"])
 NOT_FOUND = HTTPException(status.HTTP_404_NOT_FOUND, "Uji konsekuensi tidak ditemukan")
 ENTRY_NOT_FOUND = HTTPException(status.HTTP_404_NOT_FOUND, "Entri DIK tidak ditemukan")
-WORKFLOW = "ConsequenceTestWorkflow"
 LongText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=10, max_length=10_000)]
 ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=2000)]
 Note = Annotated[str, StringConstraints(strip_whitespace=True, max_length=5000)]
@@ -348,7 +349,9 @@ async def create_consequence_test(
         renews_workflow_id=renews_workflow,
     )
     try:
-        await temporal.start_workflow(WORKFLOW, start, id=test.workflow_id, task_queue=task_queue)
+        await temporal.start_workflow(
+            ConsequenceTestWorkflow.run, start, id=test.workflow_id, task_queue=task_queue
+        )
     except Exception:
         await session.delete(test)
         await session.commit()
@@ -463,10 +466,11 @@ async def consequence_test_list(
 
 
 async def _step(
-    session: AsyncSession, temporal: Client, staff: Staff, test_id: str, update: str, command: StepCommand
-) -> ConsequenceTestOut:
+    session: AsyncSession, temporal: Client, staff: Staff, test_id: str,
+    update: Callable[[ConsequenceTestWorkflow, StepCommand], Awaitable[Any]], command: StepCommand,
+) -> ConsequenceTestOut:  # fmt: skip
     test = await _load_test(session, staff, test_id)
-    await run_update_by_name(temporal, test.workflow_id, update, command, StepResult)
+    await run_update(temporal, test.workflow_id, update, command)
     session.expire_all()
     return await consequence_test_view(session, staff, test_id)
 
@@ -488,7 +492,7 @@ async def review_consequence_test(
     command = StepCommand(
         action=payload.action, note=payload.note, actor=staff.email, actor_role=chain_role(staff)
     )
-    return await _step(session, temporal, staff, test_id, "review", command)
+    return await _step(session, temporal, staff, test_id, ConsequenceTestWorkflow.review, command)
 
 
 @router.post(
@@ -523,7 +527,7 @@ async def resubmit_consequence_test(
     command = StepCommand(
         action="resubmit", note=payload.note, actor=staff.email, actor_role=chain_role(staff), changes=changes
     )
-    return await _step(session, temporal, staff, test_id, "resubmit", command)
+    return await _step(session, temporal, staff, test_id, ConsequenceTestWorkflow.resubmit, command)
 
 
 @router.post(
@@ -546,7 +550,7 @@ async def approve_consequence_test(
         actor=staff.email,
         actor_role=chain_role(staff),
     )
-    return await _step(session, temporal, staff, test_id, "approval", command)
+    return await _step(session, temporal, staff, test_id, ConsequenceTestWorkflow.approval, command)
 
 
 # --- the register -----------------------------------------------------------------------------------------
@@ -562,7 +566,13 @@ async def dik(
 ) -> list[DikEntryOut]:
     entries = await list_dik_entries(session, body, include_opened=include_opened)
     if entries is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, f"Badan publik {body!r} tidak ditemukan")
+        # As /v1/dip: an unknown body is a bad query parameter, named (api/routes/dip.py).
+        detail = {
+            "loc": ["query", "body"],
+            "msg": "tidak ada badan publik dengan kode ini",
+            "type": "value_error",
+        }
+        raise HTTPException(422, [detail])
     return entries
 
 
@@ -620,7 +630,7 @@ async def determine_dik_entry(
     command = StepCommand(
         action=payload.action, note=payload.note, actor=staff.email, actor_role=chain_role(staff)
     )
-    await run_update_by_name(temporal, old.workflow_id, "determination", command, StepResult)
+    await run_update(temporal, old.workflow_id, ConsequenceTestWorkflow.determination, command)
     created = None
     if payload.action == "retest":
         unit = await session.get(Unit, old.unit_id) if old.unit_id else None

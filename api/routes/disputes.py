@@ -2,20 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Coroutine
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Header, HTTPException, Query, status
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from temporalio.client import Client
+from temporalio.workflow import UpdateMethodMultiParam
 
 from api.cases import LoadedCase, load_case, local, requester_case_file, require_ppid_of, require_view
 from api.deps import OptionalStaffDep, SessionDep, Staff, StaffDep, StateDep, TemporalDep
 from api.schemas import CourtObjectionIn, DisputeOut, OutcomeIn, RegistrationIn, StageIn
-from api.updates import run_update_by_name
+from api.updates import run_update
 from db.models import Dispute, InfoRequest, KomisiInformasi, Objection, TimelineEvent
+from domain import law
 from domain.contracts import (
     CaseStatus,
     CourtObjectionCommand,
@@ -27,10 +30,12 @@ from domain.court import ADJUDICATION_OUTCOMES, COURT_KINDS, court_kind, court_t
 from domain.dates_id import format_date, format_datetime
 from domain.enums import DisputeStatus, Role
 from domain.identity import mask_nik
+from workflows.dispute import DisputeWorkflow
 
 router = APIRouter(prefix="/v1/disputes", tags=["disputes"])
 TrackingHeader = Annotated[str | None, Header(alias="X-Tracking-Code", max_length=64)]
 NOT_FOUND = HTTPException(status.HTTP_404_NOT_FOUND, "Sengketa tidak ditemukan")
+C = TypeVar("C")
 
 
 async def _load(session: AsyncSession, dispute_id: str) -> tuple[Dispute, LoadedCase, KomisiInformasi]:
@@ -167,11 +172,14 @@ def is_clerk_of(staff: Staff | None, dispute: DisputeOut) -> bool:
 
 
 async def _act(
-    dispute_id: str, session: AsyncSession, staff: Staff, temporal: Client, name: str, command: Any
-) -> DisputeOut:
+    dispute_id: str, session: AsyncSession, staff: Staff, temporal: Client,
+    update: UpdateMethodMultiParam[[DisputeWorkflow, C], Coroutine[Any, Any, CaseStatus]], command: C,
+) -> DisputeOut:  # fmt: skip
+    """The KI clerk's action as the workflow's Update (`DisputeWorkflow.register`, ...), then the dispute as
+    the registers now hold it."""
     dispute, _, _ = await _load(session, dispute_id)
     _require_clerk(staff, dispute)
-    await run_update_by_name(temporal, dispute.workflow_id, name, command, CaseStatus)
+    await run_update(temporal, dispute.workflow_id, update, command)
     session.expire_all()
     dispute, case, komisi = await _load(session, dispute_id)
     return await dispute_view(session, dispute, case, komisi, clerk=True)
@@ -188,7 +196,7 @@ async def register_dispute(
     session: AsyncSession, temporal: Client, staff: Staff, dispute_id: str, payload: RegistrationIn
 ) -> DisputeOut:
     command = DisputeRegistration(register_number=payload.register_number, actor=staff.email)
-    return await _act(dispute_id, session, staff, temporal, "register", command)
+    return await _act(dispute_id, session, staff, temporal, DisputeWorkflow.register, command)
 
 
 @router.post("/{dispute_id}/stage", response_model=DisputeOut, summary="Mediation or adjudication")
@@ -201,9 +209,8 @@ async def stage(
 async def set_stage(
     session: AsyncSession, temporal: Client, staff: Staff, dispute_id: str, payload: StageIn
 ) -> DisputeOut:
-    return await _act(
-        dispute_id, session, staff, temporal, "stage", StageCommand(stage=payload.stage, actor=staff.email)
-    )
+    command = StageCommand(stage=payload.stage, actor=staff.email)
+    return await _act(dispute_id, session, staff, temporal, DisputeWorkflow.stage, command)
 
 
 @router.post("/{dispute_id}/outcome", response_model=DisputeOut, summary="The KI's outcome")
@@ -220,7 +227,7 @@ async def record_outcome(
         outcome=payload.outcome, decision_number=payload.decision_number, summary=payload.summary,
         disclosure_due=payload.disclosure_due, actor=staff.email,
     )  # fmt: skip
-    return await _act(dispute_id, session, staff, temporal, "decide", command)
+    return await _act(dispute_id, session, staff, temporal, DisputeWorkflow.decide, command)
 
 
 def _invalid(field: str, message: str) -> HTTPException:
@@ -232,7 +239,7 @@ def _invalid(field: str, message: str) -> HTTPException:
 
 @router.post(
     "/{dispute_id}/court-objection", response_model=DisputeOut,
-    summary="A court objection against the KI's adjudication decision, within 14 working days (Pasal 47-48)",
+    summary=f"A court objection against the KI's adjudication decision, within T8 ({law.T8.article}, Pasal 47)",
 )  # fmt: skip
 async def court_objection(
     dispute_id: str, payload: CourtObjectionIn, session: SessionDep, staff: StaffDep, temporal: TemporalDep,
@@ -290,7 +297,7 @@ async def record_court_objection(
         court=payload.court, court_kind=kind, filed_on=payload.filed_on, case_number=payload.case_number,
         recorded_by=Role.KOMISI.value if clerk else Role.PPID.value, actor=staff.email,
     )  # fmt: skip
-    await run_update_by_name(temporal, dispute.workflow_id, "record_court_objection", command, CaseStatus)
+    await run_update(temporal, dispute.workflow_id, DisputeWorkflow.record_court_objection, command)
     session.expire_all()
     dispute, case, komisi = await _load(session, dispute_id)
     return await dispute_view(session, dispute, case, komisi, clerk=clerk)

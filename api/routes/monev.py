@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, File, HTTPException, Path, UploadFile, status
 from fastapi.responses import Response
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from temporalio.client import Client
@@ -24,15 +24,15 @@ from temporalio.common import WorkflowIDConflictPolicy
 
 from api.deps import OptionalStaffDep, SessionDep, Staff, StaffDep, StateDep, TemporalDep
 from api.documents import DocumentRefused, check_upload, download
-from api.updates import run_update_by_name
+from api.updates import run_update
 from db import monev as registers
 from db.filestore import FileStore, FileStoreError
 from db.models import Body, KomisiInformasi, MonevAnswer, MonevRound, MonevSubmission
 from db.session import write_gate
-from domain.contracts import CaseStatus
 from domain.dates_id import format_date, format_datetime
 from domain.enums import Role
 from domain.monev import BAND_TEXT, MonevPublish, MonevStart, Prefill, format_number, weights_problem
+from workflows.monev import MonevRoundWorkflow
 
 router = APIRouter(prefix="/v1/monev", tags=["monev"])
 
@@ -54,13 +54,22 @@ class ScheduleIn(BaseModel):
     closes_on: date = Field(description="last day of the window; answers are refused after 23:59:59")
     verification_due: date = Field(description="the KI verifies and scores by the end of this day")
 
-    @model_validator(mode="after")
-    def _order(self) -> ScheduleIn:
-        if self.closes_on < self.opens_on:
-            raise ValueError("closes_on: tanggal penutupan tidak boleh sebelum tanggal pembukaan")
-        if self.verification_due <= self.closes_on:
-            raise ValueError("verification_due: batas verifikasi harus sesudah masa pengisian berakhir")
-        return self
+    # Field validators (not one model validator), so that a 422 names the field that is out of order.
+    @field_validator("closes_on")
+    @classmethod
+    def _closes_after_opening(cls, value: date, info: ValidationInfo) -> date:
+        opens = info.data.get("opens_on")
+        if opens is not None and value < opens:
+            raise ValueError("tanggal penutupan tidak boleh sebelum tanggal pembukaan")
+        return value
+
+    @field_validator("verification_due")
+    @classmethod
+    def _verified_after_closing(cls, value: date, info: ValidationInfo) -> date:
+        closes = info.data.get("closes_on")
+        if closes is not None and value <= closes:
+            raise ValueError("batas verifikasi harus sesudah masa pengisian berakhir")
+        return value
 
 
 class QuestionIn(BaseModel):
@@ -460,7 +469,7 @@ async def opening(
         closes_at=closes, verification_due_at=due,
     )  # fmt: skip
     await temporal.start_workflow(
-        "MonevRoundWorkflow", start, id=workflow_id, task_queue=task_queue,
+        MonevRoundWorkflow.run, start, id=workflow_id, task_queue=task_queue,
         id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
     )  # fmt: skip
     async with write_gate(session.bind):
@@ -813,8 +822,8 @@ async def publish(
     unscored = [r.name for r in await registers.results(session, round_) if not r.complete]
     if unscored:
         raise conflict(f"Hasil belum dapat diumumkan: kuesioner {', '.join(unscored)} belum selesai dinilai")
-    await run_update_by_name(
-        temporal, round_.workflow_id, "publish", MonevPublish(actor=staff.email), CaseStatus
+    await run_update(
+        temporal, round_.workflow_id, MonevRoundWorkflow.publish, MonevPublish(actor=staff.email)
     )
     session.expire_all()
     round_, found = await load_round(session, komisi, year)

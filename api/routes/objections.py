@@ -24,19 +24,14 @@ from api.schemas import (
     ObjectionSummary,
     ResponseIn,
 )
-from api.updates import run_update_by_name
+from api.updates import run_update
 from db.models import Body, Dispute, InfoRequest, Objection, TimelineEvent, Unit
 from domain.calendar import Deadline
-from domain.contracts import (
-    CaseStatus,
-    DisputeCommand,
-    DisputeFiled,
-    ObjectionCommand,
-    ObjectionFiled,
-    ResponseCommand,
-)
+from domain.contracts import DisputeCommand, DisputeFiled, ObjectionCommand, ObjectionFiled, ResponseCommand
 from domain.dates_id import explain_deadline
 from domain.enums import ObjectionStatus, Role
+from workflows.objection import ObjectionWorkflow
+from workflows.request import RequestWorkflow
 
 router = APIRouter(tags=["objections"])
 TrackingHeader = Annotated[str | None, Header(alias="X-Tracking-Code", max_length=64)]
@@ -80,9 +75,10 @@ async def record_objection(
         filed_by=staff.email if view == "staff" and staff else "requester",
         late_override_reason=payload.late_override_reason,
     )
-    filed = await run_update_by_name(
-        temporal, case.request.workflow_id, "file_objection", command, ObjectionFiled
-    )
+    filed = await run_update(temporal, case.request.workflow_id, RequestWorkflow.file_objection, command)
+    assert isinstance(
+        filed, ObjectionFiled
+    )  # the Update's result type (the SDK reads the handler's annotation)
     return ObjectionCreated(
         id=filed.id, registration_number=filed.registration_number, status=filed.status,
         due_at=filed.due_at.astimezone(ZoneInfo(case.body.timezone)),
@@ -272,7 +268,7 @@ async def answer_objection(
     command = ResponseCommand(
         outcome=payload.outcome, reasons=payload.reasons, order=payload.order, actor=staff.email
     )
-    await run_update_by_name(temporal, objection.workflow_id, "respond", command, CaseStatus)
+    await run_update(temporal, objection.workflow_id, ObjectionWorkflow.respond, command)
     session.expire_all()
     objection, case = await _load(session, objection_id)
     return await objection_view(session, objection, case, True)
@@ -297,7 +293,7 @@ async def accept_answer(
     objection, case = await _load(session, objection_id)
     if not as_requester:
         _require_requester(staff, tracking_code, case)
-    await run_update_by_name(temporal, objection.workflow_id, "accept", None, CaseStatus)
+    await run_update(temporal, objection.workflow_id, ObjectionWorkflow.accept)
     session.expire_all()
     objection, case = await _load(session, objection_id)
     return await objection_view(session, objection, case, False)
@@ -324,5 +320,6 @@ async def take_to_komisi(
     if not as_requester:
         _require_requester(staff, tracking_code, case)
     command = DisputeCommand(statement=payload.statement, requested_outcome=payload.requested_outcome)
-    filed = await run_update_by_name(temporal, objection.workflow_id, "file_dispute", command, DisputeFiled)
+    filed = await run_update(temporal, objection.workflow_id, ObjectionWorkflow.file_dispute, command)
+    assert isinstance(filed, DisputeFiled)
     return DisputeCreated(id=filed.id, komisi_informasi=filed.komisi_informasi, status=filed.status)

@@ -28,10 +28,11 @@ from api.pdf import render_pdf_async
 from api.reports import charts, figure_tables
 from api.schemas import _In
 from api.state import AppState
-from api.updates import run_update_by_name
+from api.updates import run_update
 from db.filestore import FileStore
 from db.models import AnnualReport, Body, KomisiInformasi
 from db.reports import report_figures, unit_evaluation
+from db.statistics import first_request_year
 from domain.annual_report import (
     FIRST_YEAR,
     NARRATIVE_FIELDS,
@@ -39,7 +40,6 @@ from domain.annual_report import (
     SECTION_MAX_CHARS,
     STATUS_LABELS,
     ReportStart,
-    ReportStatus,
     SubmitReport,
     due_at,
     workflow_id,
@@ -47,6 +47,7 @@ from domain.annual_report import (
 from domain.calendar import local_date
 from domain.dates_id import format_datetime
 from domain.enums import Role
+from workflows.annual_report import AnnualReportWorkflow
 
 router = APIRouter(prefix="/v1", tags=["reports"])
 SLUG = re.compile(r"[a-z0-9][a-z0-9-]{0,62}")
@@ -209,14 +210,14 @@ async def submit_report(
     wid = workflow_id(body.slug, year)
     try:
         await temporal.start_workflow(
-            "AnnualReportWorkflow", ReportStart(body=body.slug, year=year), id=wid,
+            AnnualReportWorkflow.run, ReportStart(body=body.slug, year=year), id=wid,
             task_queue=state.settings.temporal_task_queue, id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
             id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
         )  # fmt: skip
     except WorkflowAlreadyStartedError:
         pass  # closed: the register says whether it was submitted (the update below answers 409)
     command = SubmitReport(actor=staff.email, pdf_sha256=sha256, pdf_size=len(pdf), figures=data["figures"])
-    await run_update_by_name(temporal, wid, "submit_report", command, ReportStatus)
+    await run_update(temporal, wid, AnnualReportWorkflow.submit_report, command)
 
 
 def print_context(data: dict[str, Any], now: datetime, *, final: bool) -> dict[str, Any]:
@@ -295,5 +296,11 @@ async def get_unit_statistics(
         raise HTTPException(status.HTTP_403_FORBIDDEN, "Evaluasi unit hanya untuk PPID Utama dan Atasan PPID")
     now = await state.now()
     number = report_year(year, found, now, location="query")
+    # A year before the body's first request has no figures to rank the units on (as /v1/statistics).
+    current = local_date(now, found.timezone).year
+    first = await first_request_year(session, found.id, found.timezone) or current
+    if number < first:
+        span = f"tahun {first}" if first == current else f"tahun {first} sampai {current}"
+        raise bad("query", "year", f"data {found.name} tersedia untuk {span}")
     rows = await unit_evaluation(session, found, number, now)
     return {"body": found.slug, "year": number, "units": [r.as_json() for r in rows]}

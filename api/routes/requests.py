@@ -43,8 +43,7 @@ from api.schemas import (
     RequestSummary,
 )
 from api.state import AppState
-from api.updates import run_update_by_name
-from base.temporal_client import start_request_workflow
+from api.updates import run_update
 from db.calendar_repo import load_calendar
 from db.dik_repo import find_dik_entry
 from db.filestore import FileStore
@@ -58,9 +57,9 @@ from db.intake import (
 )
 from db.models import Body, InfoRequest, Unit
 from db.session import write_gate
+from domain import law
 from domain.calendar import add_working_days
 from domain.contracts import (
-    ActionResult,
     AssignCommand,
     DecisionCommand,
     Exemption,
@@ -71,10 +70,12 @@ from domain.enums import Channel, RequestStatus, Role
 from domain.exceptions import GROUNDS, period_text
 from domain.registration import Register
 from domain.tracking import hash_code, tracking_code
+from workflows.request import RequestWorkflow
+from workflows.starts import start_request_workflow
 
 router = APIRouter(prefix="/v1/requests", tags=["requests"])
 log = logging.getLogger("ppid.api.requests")
-T1_RESPONSE_DAYS = 10  # Pasal 22(7)
+T1_RESPONSE_DAYS = law.T1.working_days  # Pasal 22(7)
 TrackingHeader = Annotated[str | None, Header(alias="X-Tracking-Code", max_length=64)]
 SLUG = re.compile(r"[a-z0-9][a-z0-9-]{0,62}")
 IdempotencyHeader = Annotated[str | None, Header(alias="Idempotency-Key", max_length=128)]
@@ -420,7 +421,11 @@ async def get_document(
     return await serve_document(state.settings, session, case.request.id, document_id)
 
 
-@router.post("/{request_id}/extension", response_model=CaseOut, summary="Extend once by 7 working days")
+@router.post(
+    "/{request_id}/extension",
+    response_model=CaseOut,
+    summary=f"Extend once by {law.T2.working_days} working days",
+)
 async def extend(request_id: str, payload: ExtensionIn, session: SessionDep, staff: StaffDep,
                  temporal: TemporalDep) -> CaseOut:  # fmt: skip
     return await extend_request(session, temporal, staff, request_id, payload)
@@ -434,7 +439,7 @@ async def extend_request(
     case = await load_case(session, request_id)
     require_ppid_of(staff, case)
     command = ExtensionCommand(reason=payload.reason, actor=staff.email)
-    await run_update_by_name(temporal, case.request.workflow_id, "extend", command, ActionResult)
+    await run_update(temporal, case.request.workflow_id, RequestWorkflow.extend, command)
     return await _fresh_view(session, case)
 
 
@@ -500,7 +505,7 @@ async def decide_request(
         actor=staff.email,
     )
     try:
-        await run_update_by_name(temporal, case.request.workflow_id, "decide", command, ActionResult)
+        await run_update(temporal, case.request.workflow_id, RequestWorkflow.decide, command)
     except Exception:
         await discard_documents(session, [d.id for d in documents])
         raise
@@ -588,7 +593,7 @@ async def assign_request(
         raise HTTPException(422, [{"loc": ["body", "unit"], "msg": f"unit {payload.unit!r} tidak ada",
                                    "type": "value_error"}])  # fmt: skip
     command = AssignCommand(unit=unit.slug, actor=staff.email)
-    await run_update_by_name(temporal, case.request.workflow_id, "assign", command, ActionResult)
+    await run_update(temporal, case.request.workflow_id, RequestWorkflow.assign, command)
     return await _fresh_view(session, case)
 
 

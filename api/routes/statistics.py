@@ -1,8 +1,9 @@
 """GET /v1/statistics: the service figures of a body (or unit) and year (db/statistics.py, docs/api.md).
 
-Staff of the body see every figure; anyone else sees the same figures with the small counts suppressed, so
-that no single requester can be singled out from a published statistic (Pasal 17 huruf h: the requesters'
-personal data are excepted information)."""
+Staff of the body see every figure; anyone else sees the same figures with the small counts suppressed, and
+with them the counts that would give them back by difference (db/statistics.py LinkedCells), so that no single
+requester can be singled out from a published statistic (Pasal 17 huruf h: the requesters' personal data are
+excepted information)."""
 
 from __future__ import annotations
 

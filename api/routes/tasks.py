@@ -25,17 +25,18 @@ from api.documents import (
 )
 from api.schemas import DeliveryIn, SupportedDate, TaskOut, _In
 from api.state import AppState
-from api.updates import run_update_by_name
+from api.updates import run_update
 from db.calendar_repo import load_calendar
 from db.filestore import FileStore
 from db.models import Body, Dispute, InfoRequest, Notification, Objection, Task, TimelineEvent, Unit
 from db.session import write_gate
 from domain.calendar import WorkingCalendar, working_days_until
-from domain.contracts import CaseStatus, DeliveryCommand
+from domain.contracts import DeliveryCommand
 from domain.dates_id import format_date
 from domain.delivery import DELIVERY_TASK_KINDS
 from domain.enums import Role
 from domain.notice_tasks import METHOD_WORDS, SEND_NOTICE_TASK, SendMethod, notification_of, sent_label
+from workflows.common import CaseWorkflow
 
 router = APIRouter(prefix="/v1", tags=["tasks"])
 DUE_SOON_WORKING_DAYS = 2
@@ -218,7 +219,7 @@ async def deliver(
         document_id=payload.document_id or (ids[0] if ids else None), document_ids=ids, actor=staff.email,
     )  # fmt: skip
     try:
-        await run_update_by_name(temporal, workflow_id, "record_delivery", command, CaseStatus)
+        await run_update(temporal, workflow_id, CaseWorkflow.record_delivery, command)
     except Exception:
         await discard_documents(session, ids)
         raise

@@ -240,7 +240,7 @@ def _clock(entry: DikEntry, tz: str, task_open: bool, today: date) -> str:
     due = entry.determination_due_at
     due_text = format_date(due.astimezone(ZoneInfo(tz)).date()) if due else "-"
     if task_open:
-        return f"Tugas penetapan terbuka: tetapkan paling lambat {due_text} (PP No. 61 Tahun 2010 Pasal 11)"
+        return f"Tugas penetapan menunggu tindakan: tetapkan paling lambat {due_text} (PP No. 61 Tahun 2010 Pasal 11)"
     days = (entry.exemption_until - today).days
     return (
         f"Penetapan pembukaan paling lambat {due_text}; tanpa penetapan terbuka dengan sendirinya setelah "

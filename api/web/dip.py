@@ -55,6 +55,7 @@ FORM_HINTS = {
     "tautan": "Alamat web tempat informasi ini dapat dibuka, diawali https://.",
 }
 ALL_DIK = ("in_force", "opened", "superseded")
+POSTED_LIMIT = 20_000
 
 
 def _forbidden(request: Request) -> Response:
@@ -167,7 +168,9 @@ async def _save(
         except HTTPException as exc:
             return _refusal(request, exc)
     form = await request.form()
-    values = posted_values(form, FIELDS.values())
+    # Cut well above every field's limit (the summary's 5000 is the longest): an over-long text is then refused
+    # beside its field with the limit, and kept in the form, rather than cut to fit without a word.
+    values = posted_values(form, FIELDS.values(), limit=POSTED_LIMIT)
     file = form.get("berkas")
     errors: dict[str, str] = {}
     payload = None

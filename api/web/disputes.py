@@ -35,10 +35,10 @@ from api.web.refusals import field_errors, refusal
 from api.web.session import PageStaffDep
 from api.web.templating import render
 from db.models import Body, KomisiInformasi, Objection
+from domain import law
 from domain.court import ADJUDICATION_OUTCOMES, COURT_KINDS, court_article, court_kind
 from domain.enums import DisputeStatus, Role
 from domain.status_labels import VALUE_LABELS, status_label
-from workflows.dispute import MEDIATION_REASONS  # Pasal 40 ayat (2), the workflow's own rule
 
 router = APIRouter(prefix="/staf/sengketa", include_in_schema=False)
 
@@ -105,11 +105,12 @@ def _stage_choices(d: DisputeOut, reasons: list[str]) -> tuple[list[tuple[str, s
         return [("adjudication", "Ajudikasi")], note
     if d.status != DisputeStatus.REGISTERED.value:
         return [], None
-    if set(reasons) & MEDIATION_REASONS:
+    if set(reasons) & law.MEDIATION_REASONS:
         return [("mediation", "Mediasi"), ("adjudication", "Ajudikasi")], None
     listed = ", ".join(reasons)
+    letters = f"{min(law.MEDIATION_REASONS)}–{max(law.MEDIATION_REASONS)}"
     why = (
-        f"Mediasi tidak ditawarkan: mediasi hanya untuk keberatan beralasan huruf b–g (Pasal 40 ayat (2)), "
+        f"Mediasi tidak ditawarkan: mediasi hanya untuk keberatan beralasan huruf {letters} (Pasal 40 ayat (2)), "
         f"sedangkan keberatan ini beralasan huruf {listed} (penolakan berdasarkan pengecualian Pasal 17). "
         "Sengketa ini diselesaikan melalui ajudikasi."
     )

@@ -6,10 +6,13 @@ kept; the rules and the refusals are the API's own (api/routes/monev.py)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Coroutine
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Path, Request
+from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import RedirectResponse, Response
+from fastapi.routing import APIRoute
 from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -28,9 +31,35 @@ from db.models import Body, KomisiInformasi
 from domain.enums import Role
 from domain.monev import BAND_TEXT, PREFILL_LABELS, Prefill, format_number
 
-router = APIRouter(include_in_schema=False)
+
+class PageRoute(APIRoute):
+    """A malformed year or slug in a monev page's address (`/monev/kalbar/abc`) is answered with a page (404,
+    as any address that names nothing), not with the API's JSON 422."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def page_handler(request: Request) -> Response:
+            try:
+                return await handler(request)
+            except RequestValidationError as exc:
+                if not all(tuple(e.get("loc", ()))[:1] in (("path",), ("query",)) for e in exc.errors()):
+                    raise
+                missing = HTTPException(404, "Halaman tidak ditemukan: tahun atau kode pada alamat tidak sah")
+                if request.url.path.startswith(("/ki/", "/staf/")):
+                    return message_page(request, missing)
+                return _public_message(request, missing)
+
+        return page_handler
+
+
+router = APIRouter(include_in_schema=False, route_class=PageRoute)
 YearPath = Annotated[int, Path(ge=2000, le=2100)]
 SlugPath = Annotated[str, Path(max_length=64, pattern=r"^[a-z0-9-]+$")]
+# The API's own limit (api/routes/monev.py IndicatorIn), read from its model so that page and API agree.
+INDICATOR_NAME_LIMIT: int = next(
+    m.max_length for m in api.IndicatorIn.model_fields["name"].metadata if getattr(m, "max_length", None)
+)
 PREFILL_OPTIONS = [(p.value, PREFILL_LABELS[p]) for p in Prefill]
 FLASH = {
     "dibuat": "Monev dibuat dengan kuesioner awal enam indikator Perki 1/2022; periksa bobot dan pertanyaannya.",
@@ -59,8 +88,13 @@ def _fmt(value: Any) -> str:
 
 @router.get("/ki/monev")
 async def ki_rounds(
-    request: Request, staff: PageStaffDep, session: SessionDep, state: StateDep, pesan: str = ""
-) -> Response:
+    request: Request, staff: PageStaffDep, session: SessionDep, state: StateDep, pesan: str = "",
+    year: Annotated[str, Query(max_length=16)] = "",
+) -> Response:  # fmt: skip
+    if year:  # the round of a year, asked for by the address: its page, or a page saying the year is bad
+        if year.isdigit() and len(year) == 4:
+            return RedirectResponse(f"/ki/monev/{year}", status_code=303)
+        return message_page(request, HTTPException(422, "Tahun harus berupa empat angka, misalnya 2026"))
     return await _ki_rounds(request, session, state, staff)
 
 
@@ -237,6 +271,8 @@ async def ki_questionnaire(
         name = values.get(f"n-{code}", "").strip()
         if not name:
             errors[f"n-{code}"] = "Isi nama indikator"
+        elif len(name) > INDICATOR_NAME_LIMIT:  # said beside the field, the name kept as typed
+            errors[f"n-{code}"] = f"Nama indikator paling banyak {INDICATOR_NAME_LIMIT} karakter"
         questions = []
         for n in range(len(indicator.questions) + 1):  # the last one: a new question, when filled in
             text = values.get(f"q-{code}-{n}-text", "").strip()

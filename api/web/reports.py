@@ -34,6 +34,7 @@ from api.routes.reports import (
     stored_report,
     submit_report,
 )
+from api.routes.statistics import NowDep  # the product's clock, as GET /v1/statistics reads it
 from api.state import AppState
 from api.web.casework import message_page
 from api.web.csrf import verify_csrf
@@ -42,7 +43,7 @@ from api.web.session import PageStaffDep
 from api.web.templating import render
 from db.filestore import FileStore
 from db.models import AnnualReport, Body, KomisiInformasi
-from db.reports import STATE_LABELS, STATES, monthly_requests, unit_evaluation
+from db.reports import STATE_LABELS, STATES, report_figures, unit_evaluation
 from db.statistics import Scope, first_request_year, public_figures, service_figures
 from domain.annual_report import FIRST_YEAR, NARRATIVE_FIELDS
 from domain.calendar import local_date
@@ -55,7 +56,6 @@ FLASH = {
     "tersimpan": "Uraian laporan tersimpan.",
     "disampaikan": "Laporan disampaikan: PDF dikirim kepada Atasan PPID dan Komisi Informasi, dan diumumkan.",
 }
-SUPPRESS_BELOW = 5
 
 
 def pct(value: float | None) -> str:
@@ -294,11 +294,6 @@ async def public_report(
     return render(request, "publik/laporan.html", data)
 
 
-def _public_months(months: list[int]) -> list[int]:
-    """A month with 1-4 requests is drawn as 0 and written `< 5` in the table (as the figures suppress)."""
-    return [0 if 0 < m < SUPPRESS_BELOW else m for m in months]
-
-
 async def _body_figures(session: AsyncSession, body: Body, year: int, now: datetime) -> dict[str, Any]:
     scope = Scope(body_id=body.id, timezone=body.timezone, year=year, now=now, body_slug=body.slug)
     return public_figures(await service_figures(session, scope))
@@ -306,14 +301,13 @@ async def _body_figures(session: AsyncSession, body: Body, year: int, now: datet
 
 @router.get("/statistik/{body}")
 async def public_statistics(
-    request: Request, session: SessionDep, state: StateDep, body: str,
+    request: Request, session: SessionDep, now: NowDep, body: str,
     tahun: Annotated[str, Query(max_length=8)] = "",
 ) -> Response:  # fmt: skip
     try:
         found = await find_body(session, body)
     except HTTPException as exc:
         return render(request, "publik/pesan_laporan.html", {"message": exc.detail}, status_code=404)
-    now = await state.now()
     current = local_date(now, found.timezone).year
     first = await first_request_year(session, found.id, found.timezone) or current
     years = list(range(current, first - 1, -1))
@@ -324,14 +318,12 @@ async def public_statistics(
         else:
             span = f"tahun {first}" if first == current else f"tahun {first} sampai {current}"
             error = f"Tahun: angka {found.name} tersedia untuk {span}."
-    figures = await _body_figures(session, found, year, now)
-    months = await monthly_requests(session, found, year)
-    shown = dict(figures) | {"monthly_requests": _public_months(months), "days_histogram": {}}
-    chart_data = charts(shown)
-    chart_data["monthly"]["rows"] = [
-        (m, "< 5" if 0 < c < SUPPRESS_BELOW else c)
-        for m, c in zip([r[0] for r in chart_data["monthly"]["rows"]], months, strict=True)
-    ]
+    # The page draws the requests per month and the days-to-answer bands too: they are suppressed with the
+    # other figures, since each set sums to a published total (db/statistics.py LinkedCells).
+    raw = await report_figures(session, found, year, now)
+    histogram = {int(days): count for days, count in raw["days_histogram"].items()}
+    figures = public_figures(raw, histogram=histogram, months=raw["monthly_requests"])
+    chart_data = charts(figures)
     published = (
         await session.scalars(
             select(AnnualReport.year).where(AnnualReport.body_id == found.id, AnnualReport.status == "submitted")
@@ -348,14 +340,13 @@ async def public_statistics(
 
 @router.get("/statistik/ki/{komisi}")
 async def public_statistics_ki(
-    request: Request, session: SessionDep, state: StateDep, komisi: str,
+    request: Request, session: SessionDep, now: NowDep, komisi: str,
     tahun: Annotated[str, Query(max_length=8)] = "",
 ) -> Response:  # fmt: skip
     found = await session.scalar(select(KomisiInformasi).where(KomisiInformasi.slug == komisi[:64]))
     if found is None:
         return render(request, "publik/pesan_laporan.html", {"message": "Komisi Informasi tidak ditemukan"},
                       status_code=404)  # fmt: skip
-    now = await state.now()
     current = local_date(now, found.timezone).year
     years = list(range(current, max(FIRST_YEAR, current - 5) - 1, -1))
     year = int(tahun) if tahun.isdigit() and int(tahun) in years else current
@@ -366,12 +357,12 @@ async def public_statistics_ki(
         figures = await _body_figures(session, body, year, now)
         report = await stored_report(session, body, year - 1)
         rows.append({"body": body, "figures": figures, "report": report})
-    totals = [r["figures"]["requests"]["total"] for r in rows]  # None: 1-4, suppressed
+    totals = [r["figures"]["requests"]["total"] for r in rows]  # None: suppressed
     svg = bar_chart("Permohonan informasi per badan publik", [r["body"].code for r in rows],
                     [t or 0 for t in totals], x_title="Badan publik", y_title="Permohonan")  # fmt: skip
     chart = {
         "src": data_uri(svg),
-        "rows": [(r["body"].name, "< 5" if t is None else t) for r, t in zip(rows, totals, strict=True)],
+        "rows": [(r["body"].name, "-" if t is None else t) for r, t in zip(rows, totals, strict=True)],
     }
     context = {
         "komisi": found, "year": year, "years": years, "rows": rows, "chart": chart, "pct": pct, "num": num,

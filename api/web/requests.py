@@ -68,6 +68,7 @@ from api.web.templating import render
 from db.calendar_repo import load_calendar
 from db.filestore import FileStore
 from db.models import DikEntry, Notification, Objection, Task, Unit
+from domain import law
 from domain.calendar import WorkingCalendar
 from domain.delivery import COMPLY_TASK, DELIVER_TASK, DELIVERY_TASK_KINDS, HANDOVER_LABELS
 from domain.enums import Channel, DecisionOutcome, RequestStatus, Role
@@ -120,7 +121,8 @@ COPY_OPTIONS = list(VALUE_LABELS["copy_format"].items())
 DELIVERY_OPTIONS = list(VALUE_LABELS["delivery_method"].items())
 FLASH = {
     "penugasan": "Permohonan diteruskan ke unit. PPID unit diberi tahu melalui email.",
-    "perpanjangan": "Jangka waktu diperpanjang 7 hari kerja. Pemohon diberi tahu alasan dan batas waktu barunya.",
+    "perpanjangan": f"Jangka waktu diperpanjang {law.T2.days_text()}. Pemohon diberi tahu alasan dan batas waktu "
+    "barunya.",
     "keputusan": "Keputusan tersimpan. Pemberitahuan tertulis dikirim kepada pemohon.",
     "keberatan": "Keberatan dicatat atas nama pemohon dan diteruskan kepada Atasan PPID.",
     "penyerahan": "Penyerahan informasi tercatat; tugasnya selesai dan pemohon diberi tahu.",
@@ -457,7 +459,7 @@ async def extend(
 
 LATE_REASON_NEEDED = (
     "Jangka waktu keberatan sudah berakhir: tulis mengapa keberatan yang terlambat ini diterima "
-    "(Pasal 36 ayat (1))"
+    f"({law.T3.article})"
 )
 AGAIN = "Pilih berkas lampiran sekali lagi: berkas belum disimpan karena isian lain perlu diperbaiki"
 FEE = re.compile(r"^(?:rp\.?)?\s*([0-9][0-9.,\s]*)$", re.IGNORECASE)
@@ -571,7 +573,7 @@ async def record_late_objection(
     request: Request, request_id: str, staff: PageStaffDep, session: SessionDep, state: StateDep
 ) -> Response:
     form = await request.form()
-    reasons = [str(x) for x in form.getlist("alasan_keberatan")][:7]
+    reasons = [str(x) for x in form.getlist("alasan_keberatan")][: len(law.OBJECTION_REASONS)]
     values: dict[str, Any] = {
         n: str(form.get(n) or "")[:5000] for n in ("kasus_posisi", "tujuan", "alasan_terlambat")
     }

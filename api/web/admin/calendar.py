@@ -24,7 +24,7 @@ from api.calendar_admin import (
     check_cancel,
     preview_change,
 )
-from api.deps import SessionDep, StateDep, TemporalDep
+from api.deps import SessionDep, StateDep
 from api.routes.calendar import HolidayIn
 from api.schemas import MAX_YEAR, MIN_YEAR
 from api.web.admin.common import field_errors, put_flash, refuse_non_admin, take_flash
@@ -249,7 +249,6 @@ async def save(
     staff: PageStaffDep,
     session: SessionDep,
     state: StateDep,
-    temporal: TemporalDep,
     aksi: Annotated[str, Form(max_length=8)] = "tambah",
     tanggal: Annotated[str, Form(max_length=20)] = "",
     nama: Annotated[str, Form(max_length=300)] = "",
@@ -277,7 +276,9 @@ async def save(
             "errors": {"alasan": "Isi alasan perubahan, mis. nomor keputusan yang menetapkannya"}
         }
         return render(request, "staf/admin/kalender_tinjau.html", context, status_code=422)
-    saved = await apply_change(session, temporal, change, actor=staff.email, now=now, confirm_earlier=confirm)
+    saved = await apply_change(
+        session, state.temporal, change, actor=staff.email, now=now, confirm_earlier=confirm
+    )
     moved = [m for m in preview.moved if confirm or not m.earlier]
     kept = [m for m in preview.moved if m.earlier and not confirm]
     cases = [
