@@ -42,16 +42,6 @@ async def run_update(temporal: Client, workflow_id: str, update: Any, argument: 
         return await handle.execute_update(update, argument)
 
 
-async def run_update_by_name(
-    temporal: Client, workflow_id: str, name: str, argument: Any, result_type: type[R]
-) -> R:
-    handle = temporal.get_workflow_handle(workflow_id)
-    with _conflicts_as_409():
-        args = [] if argument is None else [argument]
-        result: R = await handle.execute_update(name, args=args, result_type=result_type)
-        return result
-
-
 @contextmanager
 def _conflicts_as_409() -> Iterator[None]:
     try:

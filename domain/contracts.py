@@ -96,27 +96,10 @@ class ReminderSpec(BaseModel):
 
 class ReminderPlan(BaseModel):
     body: str
-    due_at: datetime | None = None  # None only inside a CaseEvent: the deadline that event computes
+    due_at: datetime | None = None  # None only inside a record: the deadline that event computes
     round: int  # 1 for T1, 2 for T2
     include_extension_prompt: bool
     schedule: list[ReminderSpec] | None = None  # None: the PPID's T1/T2 reminders
-
-
-class CaseEvent(BaseModel):
-    """What an activity records on the case: a state change, its timeline entry and its notices."""
-
-    request_id: str
-    subject_id: str | None = None  # the objection or dispute, when the event is theirs
-    event: str
-    at: datetime
-    actor: str | None = None
-    round: int = 1
-    data: dict[str, object] = Field(default_factory=dict)
-    # Worked out by the recording activity itself, on the calendar it reads anyway (one local activity per
-    # event instead of two or three): the deadline the event sets, written into `data` by the activity, and
-    # the reminders to plan (before `reminders.due_at`, or before that deadline when it is None).
-    deadline: DeadlineQuery | None = None
-    reminders: ReminderPlan | None = None
 
 
 class Recorded(BaseModel):

@@ -265,9 +265,9 @@ async def test_a_calendar_change_moves_the_report_clocks_still_ahead(
     sim: Stack, timeskip: WorkflowEnvironment, sqlite_database_url: str
 ) -> None:
     """A holiday added on the draft's day (4 January 2027) moves the preparation to the next working day (6
-    January: the 5th is already a holiday of the body's calendar) and one on a reminder's
-    day moves the reminder; cancelling the holiday would bring the draft's day back earlier: kept, because
-    the day was told, unless the administrator confirmed it."""
+    January: the 5th is already a holiday of the body's calendar), one on a reminder's day moves the reminder;
+    cancelling the holiday would bring the draft's day back earlier: kept, because the day was told, unless
+    the administrator confirmed it (the next test)."""
     utama = await sim.login(PPID_SANGGAU)
     handle = await timeskip.client.start_workflow(
         AnnualReportWorkflow.run, ReportStart(body="kab-sanggau", year=2026), id="laporan-kab-sanggau-2026",

@@ -21,9 +21,9 @@ from sqlalchemy import select
 from activities.requests import RequestActivities
 from db.models import Notification, Task
 from db.session import make_engine, make_session_factory
-from domain.request_events import RecordRequest, Registered
 from domain.dates_id import format_date
 from domain.notice_tasks import MANUAL_RECIPIENT, SEND_NOTICE_TASK
+from domain.request_events import RecordRequest, Registered
 from tests.requests_support import ATASAN_SANGGAU, PPID_DINKES, PPID_SANGGAU, REQUESTER_EMAIL, Stack, real
 
 SANGGAU = ZoneInfo("Asia/Pontianak")

@@ -13,16 +13,14 @@ from temporalio.common import RetryPolicy
 from temporalio.exceptions import ApplicationError
 
 with workflow.unsafe.imports_passed_through():
+    from activities.calendar import CalendarActivities
     from domain.calendar import Deadline
     from domain.contracts import (
         Alarm,
         CalendarChanged,
-        CaseEvent,
         CaseStatus,
         DeadlineQuery,
         DeliveryCommand,
-        Recorded,
-        ReminderPlan,
     )
     from domain.dates_id import format_date, format_datetime
 
@@ -50,50 +48,20 @@ async def db_activity_method(method: Callable[[SelfT, ArgT], Awaitable[T]], argu
     )
 
 
-async def db_activity(name: str, argument: object, result_type: type[T]) -> T:
-    """The same, by activity name (for the activities not yet called by method)."""
-    result: T = await workflow.execute_local_activity(
-        name,
-        argument,
-        result_type=result_type,
-        start_to_close_timeout=timedelta(seconds=60),
-        retry_policy=DB_RETRY,
-    )
-    return result
-
-
 async def deadline(
     start: datetime, days: int, *, body: str | None = None, timezone: str | None = None
 ) -> Deadline:
     query = DeadlineQuery(body=body, start=start, working_days=days, timezone=timezone)
-    return await db_activity("compute_deadline", query, Deadline)
-
-
-def jsonable(data: dict[str, object]) -> dict[str, object]:
-    return {k: (v.model_dump(mode="json") if isinstance(v, Deadline) else v) for k, v in data.items()}
+    return await db_activity_method(CalendarActivities.compute_deadline, query)
 
 
 class CaseWorkflow:
     """Base of the case workflows: the notices they send, the loop that waits for the next alarm, and the
     running clocks recomputed when the calendar changes."""
 
-    RECORD_ACTIVITY = ""
-    SUBJECT_ID: str | None = None  # the attribute of `start` naming the objection or dispute, if any
     TIMEZONE = "timezone"  # the attribute of `start` holding the time zone dates are written in
     start: Any
     status: Any  # the case's own status enum
-
-    async def _record(
-        self, event: str, at: datetime, *, actor: str | None = None, data: dict[str, object] | None = None,
-        round_: int = 1, deadline: DeadlineQuery | None = None, reminders: ReminderPlan | None = None,
-    ) -> Recorded:  # fmt: skip
-        subject = getattr(self.start, self.SUBJECT_ID) if self.SUBJECT_ID else None
-        return await self._record_event(
-            CaseEvent(
-                request_id=self.start.request_id, subject_id=subject, event=event, at=at, actor=actor,
-                round=round_, data=jsonable(data or {}), deadline=deadline, reminders=reminders,
-            )
-        )  # fmt: skip
 
     def _when(self, moment: datetime) -> str:
         return format_datetime(moment, getattr(self.start, self.TIMEZONE))
@@ -108,9 +76,6 @@ class CaseWorkflow:
         # until the PPID records its delivery, and nothing else closes that task.
         self.delivery_owed = False
         self.delivered: DeliveryCommand | None = None
-
-    async def _record_event(self, event: CaseEvent) -> Recorded:
-        return await db_activity(self.RECORD_ACTIVITY, event, Recorded)
 
     def _next_alarm(self) -> Alarm | None:
         raise NotImplementedError
@@ -139,10 +104,7 @@ class CaseWorkflow:
     async def _record_delivered(self, command: DeliveryCommand) -> None:
         """Writes the delivery (the timeline, the task it ends, the notices); each case workflow records it
         through its own recording activity."""
-        await self._record(
-            "delivered", workflow.now(), actor=command.actor,
-            data={"delivery": command.model_dump(mode="json", exclude={"actor"})},
-        )  # fmt: skip
+        raise NotImplementedError
 
     def _check_delivery(self, command: DeliveryCommand) -> None:
         if self.delivered is not None:
@@ -183,10 +145,6 @@ class CaseWorkflow:
         )
         return current if kept else new
 
-    def _clock_event(self, clock: str, change: CalendarChanged) -> tuple[str, int]:
-        """The timeline event (and its round) of a recomputed clock; unique per clock and calendar version."""
-        return f"deadline_moved_{clock}_v{change.version}", 1
-
     async def _record_clock_change(
         self,
         clock: str,
@@ -196,12 +154,8 @@ class CaseWorkflow:
         change: CalendarChanged,
         kept: bool,
     ) -> None:
-        event, round_ = self._clock_event(clock, change)
-        await self._record(
-            event, workflow.now(), round_=round_,
-            data={"clock": clock, "old": old, "new": new, "kept": kept, "deadline": recomputed,
-                  "change": change.model_dump(mode="json"), "timezone": getattr(self.start, self.TIMEZONE)},
-        )  # fmt: skip
+        """Writes the moved (or kept) clock on the case's timeline, through the case's recording activity."""
+        raise NotImplementedError
 
     async def _alarm_loop(self) -> None:
         while not self._finished():

@@ -56,8 +56,6 @@ with workflow.unsafe.imports_passed_through():
     from workflows.dispute import DisputeWorkflow
 
 # law.T4 and law.T5 under the names api/web/public/home.py and tests/test_portal_intake.py still import.
-T4_ANSWER_DAYS = law.T4.working_days
-T5_DISPUTE_DAYS = law.T5.working_days
 # The Atasan's reminders before T4 (law.T4.reminders): the days left each one states.
 REMINDER_DAYS = {r.kind: r.working_days_before for r in law.T4.reminders}
 ANSWER_TASK = (

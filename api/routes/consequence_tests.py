@@ -13,7 +13,7 @@ The functions below the routes are what the staff desk calls (same checks, same 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Coroutine
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo
@@ -23,6 +23,7 @@ from pydantic import BaseModel, Field, StringConstraints, ValidationInfo, field_
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from temporalio.client import Client
+from temporalio.workflow import UpdateMethodMultiParam
 
 from api.deps import SessionDep, Staff, StaffDep, StateDep, TemporalDep
 from api.schemas import Slug, SupportedDate, TimelineEntry, _In
@@ -467,7 +468,7 @@ async def consequence_test_list(
 
 async def _step(
     session: AsyncSession, temporal: Client, staff: Staff, test_id: str,
-    update: Callable[[ConsequenceTestWorkflow, StepCommand], Awaitable[Any]], command: StepCommand,
+    update: UpdateMethodMultiParam[[Any, StepCommand], Coroutine[Any, Any, StepResult]], command: StepCommand,
 ) -> ConsequenceTestOut:  # fmt: skip
     test = await _load_test(session, staff, test_id)
     await run_update(temporal, test.workflow_id, update, command)

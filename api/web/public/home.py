@@ -1,5 +1,5 @@
 """Citizen's portal: the home page. What UU 14/2008 gives a citizen, in plain words, with the lengths of the
-statutory clocks taken from where the product counts them, and the public bodies of the registers with their
+statutory clocks taken from domain/law.py (the template reads `law`), and the public bodies of the registers with their
 units, each a way into the request form."""
 
 from __future__ import annotations
@@ -13,19 +13,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload, selectinload
 
 from api.deps import SessionDep
-from api.routes.requests import T1_RESPONSE_DAYS
 from api.web.templating import render
 from db.models import Body
-from workflows.objection import T4_ANSWER_DAYS, T5_DISPUTE_DAYS
-from workflows.request import T2_EXTENSION_DAYS, T3_OBJECTION_DAYS
 
 router = APIRouter(include_in_schema=False)
 
-# The clocks the home page explains (docs/domain.md "The statutory clocks").
-CLOCKS = {
-    "t1": T1_RESPONSE_DAYS, "t2": T2_EXTENSION_DAYS, "t3": T3_OBJECTION_DAYS, "t4": T4_ANSWER_DAYS,
-    "t5": T5_DISPUTE_DAYS,
-}  # fmt: skip
 LEVELS = {"pusat": "Pusat", "provinsi": "Provinsi", "kabupaten": "Kabupaten", "kota": "Kota"}
 
 
@@ -62,5 +54,5 @@ async def public_bodies(session: AsyncSession) -> list[PublicBody]:
 
 @router.get("/")
 async def home(request: Request, session: SessionDep) -> Response:
-    context = {"nav": "home", "bodies": await public_bodies(session), "days": CLOCKS}
+    context = {"nav": "home", "bodies": await public_bodies(session)}
     return render(request, "publik/beranda.html", context)

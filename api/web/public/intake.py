@@ -16,7 +16,7 @@ from pydantic import ValidationError
 
 from api.cases import LoadedCase, case_view, load_case
 from api.deps import SessionDep, StateDep, limit_intake
-from api.routes.requests import T1_RESPONSE_DAYS, register_request
+from api.routes.requests import register_request
 from api.schemas import RequestIn
 from api.state import AppState
 from api.web.csrf import verify_csrf
@@ -30,7 +30,7 @@ from api.web.forms import (
     request_data,
 )
 from api.web.public import access
-from api.web.public.home import CLOCKS, PublicBody, public_bodies
+from api.web.public.home import PublicBody, public_bodies
 from api.web.templating import render
 from db.dip_repo import body_by_slug, list_dip_entries
 from domain.enums import Channel
@@ -173,7 +173,7 @@ def _form(
         "nav": "submit", "bodies": bodies, "chosen": chosen, "values": values, "errors": errors,
         "form_error": form_error, "kind_choices": KIND_CHOICES, "obtain_choices": OBTAIN_CHOICES,
         "copy_choices": COPY_CHOICES, "delivery_choices": DELIVERY_CHOICES,
-        "provinces": " ".join(str(c) for c in sorted(PROVINCE_CODES)), "t1_days": T1_RESPONSE_DAYS,
+        "provinces": " ".join(str(c) for c in sorted(PROVINCE_CODES)),
     }  # fmt: skip
     return render(request, "publik/permohonan_baru.html", context, status_code=status_code)
 
@@ -248,7 +248,7 @@ async def _case_context(
     return {
         "case": view, "r": r, "body": case.body, "unit": case.unit, "labels": VALUE_LABELS,
         "nik": mask_nik(r.nik), "code": tracking_code(r.id, state.tracking_secret) if fresh else None,
-        "t1": next((d for d in view.deadlines if d.clock == "T1"), None), "days": CLOCKS,
+        "t1": next((d for d in view.deadlines if d.clock == "T1"), None),
         "public_url": state.settings.public_url,
     }  # fmt: skip
 
