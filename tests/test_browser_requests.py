@@ -228,7 +228,7 @@ async def test_request_pages_pass_axe_fit_a_phone_and_are_read_only_for_the_atas
         await sign_in(page, dev, ATASAN)
         await page.goto(f"{dev.url}/staf/permohonan")
         await page.get_by_role("link", name=open_case["registration_number"]).click()
-        assert await page.get_by_text("Tampilan baca saja").is_visible()
+        await page.get_by_text("Tampilan baca saja").wait_for()  # the case page, once the navigation is done
         assert await page.locator("main form").count() == 0  # no action for the Atasan PPID
     # A form posted without a session or its token changes nothing.
     unsigned = dev.api("POST", f"/staf/permohonan/{open_case['id']}/perpanjangan", data={"alasan": "x" * 20})
