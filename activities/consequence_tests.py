@@ -8,6 +8,7 @@ and dispute activities call when an Atasan's answer or a KI decision orders disc
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -15,10 +16,9 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio import activity
-from temporalio.exceptions import ApplicationError
 
 from activities.notices import Notice, render
-from activities.records import add_timeline, close_task, enqueue, open_task
+from activities.records import add_timeline, close_task, enqueue, get_or_fail, open_task
 from base.settings import Settings
 from db.calendar_repo import load_calendar
 from db.intake import next_registration_number
@@ -229,6 +229,28 @@ async def open_cited_entry(
     return entry
 
 
+@dataclass
+class _TestRows:
+    """A consequence test with what its activities read: its body, the body's calendar, the DIK entry it
+    proposes (if any) and, for a recording, the request it serves (if any)."""
+
+    test: ConsequenceTest
+    body: Body
+    calendar: WorkingCalendar
+    entry: DikEntry | None
+    request: InfoRequest | None = None
+
+
+async def _test_rows(session: AsyncSession, test_id: str, *, with_request: bool = False) -> _TestRows:
+    test = await get_or_fail(session, ConsequenceTest, test_id, "consequence test")
+    body = await session.get(Body, test.body_id)
+    assert body is not None
+    calendar = await load_calendar(session, body.slug)
+    entry = await session.get(DikEntry, test.dik_entry_id) if test.dik_entry_id else None
+    request = await session.get(InfoRequest, test.request_id) if with_request and test.request_id else None
+    return _TestRows(test, body, calendar, entry, request)
+
+
 class ConsequenceTestActivities:
     def __init__(self, session_factory: async_sessionmaker[AsyncSession], settings: Settings) -> None:
         self._sessions = session_factory
@@ -237,14 +259,8 @@ class ConsequenceTestActivities:
     @activity.defn(name="record_consequence_test_event")
     async def record_consequence_test_event(self, event: TestEvent) -> TestRecorded:
         async with self._sessions() as session:
-            test = await session.get(ConsequenceTest, event.test_id)
-            if test is None:
-                raise ApplicationError(f"consequence test {event.test_id} not found", non_retryable=True)
-            body = await session.get(Body, test.body_id)
-            assert body is not None
-            calendar = await load_calendar(session, body.slug)
-            request = await session.get(InfoRequest, test.request_id) if test.request_id else None
-            entry = await session.get(DikEntry, test.dik_entry_id) if test.dik_entry_id else None
+            rows = await _test_rows(session, event.test_id, with_request=True)
+            test, body, calendar = rows.test, rows.body, rows.calendar
             first = await add_timeline(
                 session,
                 key=f"uk:{test.id}:{event.event}:r{event.round}",
@@ -260,9 +276,10 @@ class ConsequenceTestActivities:
             )
             notices: list[Notice] = []
             if first:
-                entry = await self._apply(session, test, body, calendar, request, entry, event)
+                await self._apply(session, rows, event)
                 await session.flush()
-                notices = await self._notices(session, test, body, request, entry, event)
+                notices = await self._notices(session, test, body, rows.request, rows.entry, event)
+            entry = rows.entry
             ids = await enqueue(
                 session,
                 case_id=test.id,
@@ -289,13 +306,8 @@ class ConsequenceTestActivities:
         """The test's running clocks on the current calendar (nothing written: the workflow decides whether
         they move)."""
         async with self._sessions() as session:
-            test = await session.get(ConsequenceTest, query.test_id)
-            if test is None:
-                raise ApplicationError(f"consequence test {query.test_id} not found", non_retryable=True)
-            body = await session.get(Body, test.body_id)
-            assert body is not None
-            calendar = await load_calendar(session, body.slug)
-            entry = await session.get(DikEntry, test.dik_entry_id) if test.dik_entry_id else None
+            rows = await _test_rows(session, query.test_id)
+        body, calendar, entry = rows.body, rows.calendar, rows.entry
         clocks = TestClocks()
         if query.clock is not None and query.step_started_at is not None:
             clocks.step_due_at = step_due(query.clock, query.step_started_at, body, calendar)
@@ -351,18 +363,11 @@ class ConsequenceTestActivities:
             "registration_number": request.registration_number if request else "uji konsekuensi",
         }
 
-    async def _apply(
-        self,
-        session: AsyncSession,
-        test: ConsequenceTest,
-        body: Body,
-        calendar: WorkingCalendar,
-        request: InfoRequest | None,
-        entry: DikEntry | None,
-        event: TestEvent,
-    ) -> DikEntry | None:
+    async def _apply(self, session: AsyncSession, rows: _TestRows, event: TestEvent) -> None:
         """Writes what the workflow decided: the tasks it ends, the corrected fields, the new status and who
-        acted, the step's due date, the entry's change, the tasks it opens, a calendar change's dates."""
+        acted, the step's due date, the entry's change (`rows.entry` is then the entry as it stands), the tasks
+        it opens, a calendar change's dates."""
+        test, body, calendar, entry = rows.test, rows.body, rows.calendar, rows.entry
         change = event.change
         if change.close_task_kinds:
             await self._close_tasks(session, test.id, change.close_task_kinds, event)
@@ -392,11 +397,11 @@ class ConsequenceTestActivities:
             case EntryChange.RETEST if entry is not None:
                 await history(session, entry, key=f"retest:r{event.round}", at=event.at, event="retest",
                               actor=event.actor)  # fmt: skip
+        rows.entry = entry
         for task in change.open_tasks:
-            await self._open_task(session, task, test, body, calendar, request, entry, event)
+            await self._open_task(session, task, rows, event)
         if event.moved is not None:
             await self._move(session, test, entry, event.moved, event, body.timezone)
-        return entry
 
     async def _close_tasks(
         self, session: AsyncSession, case_id: str, kinds: list[str], event: TestEvent
@@ -409,18 +414,11 @@ class ConsequenceTestActivities:
             task.status, task.closed_at, task.completed_by = "done", event.at, event.actor
 
     async def _open_task(
-        self,
-        session: AsyncSession,
-        task: TaskToOpen,
-        test: ConsequenceTest,
-        body: Body,
-        calendar: WorkingCalendar,
-        request: InfoRequest | None,
-        entry: DikEntry | None,
-        event: TestEvent,
+        self, session: AsyncSession, task: TaskToOpen, rows: _TestRows, event: TestEvent
     ) -> None:
         """A task the workflow opened, with what its kind shows: the drafter's unit for a correction, the
         request's deadline for a review or an approval, the entry for a determination."""
+        test, body, calendar, request, entry = rows.test, rows.body, rows.calendar, rows.request, rows.entry
         tz = body.timezone
         due = test.due_at if task.due_at_deadline else task.due_at
         if task.kind == DETERMINATION_TASK:

@@ -20,7 +20,9 @@ from activities.records import (
     close_task,
     delivered_context,
     enqueue,
+    get_or_fail,
     handover_text,
+    objection_rows,
     open_task,
     record_handover,
 )
@@ -91,13 +93,7 @@ class DisputeActivities:
     async def register_dispute(self, registration: RegisterDispute) -> DisputeStart:
         """The dispute row, routed to the Komisi Informasi of the body in the directory (Pasal 27)."""
         async with self._sessions() as session:
-            objection = await session.get(Objection, registration.objection_id)
-            if objection is None:
-                raise ApplicationError("objection not found", non_retryable=True)
-            request = await session.get(InfoRequest, objection.request_id)
-            assert request is not None
-            body = await session.get(Body, request.body_id)
-            assert body is not None
+            objection, request, body = await objection_rows(session, registration.objection_id)
             komisi = await session.get(KomisiInformasi, body.komisi_id)
             assert komisi is not None
             if await session.get(Dispute, registration.dispute_id) is None:
@@ -134,9 +130,7 @@ class DisputeActivities:
         and ends, the timeline entry, and the notices."""
         event = record.event
         async with self._sessions() as session:
-            dispute = await session.get(Dispute, record.dispute_id)
-            if dispute is None:
-                raise ApplicationError(f"dispute {record.dispute_id} not found", non_retryable=True)
+            dispute = await get_or_fail(session, Dispute, record.dispute_id, "dispute")
             deadlines = {code: await _compute(session, query) for code, query in record.deadlines.items()}
             data = event.data() | _clock_data(deadlines)
             first_time = await add_timeline(

@@ -18,7 +18,9 @@ from activities.records import (
     add_timeline,
     delivered_context,
     enqueue,
+    get_or_fail,
     handover_text,
+    objection_rows,
     open_task,
     record_handover,
     reminder_alarms,
@@ -93,9 +95,7 @@ class ObjectionActivities:
         async with self._sessions() as session:
             existing = await session.get(Objection, registration.objection_id)
             if existing is None:
-                request = await session.get(InfoRequest, registration.request_id)
-                if request is None:
-                    raise ApplicationError("request not found", non_retryable=True)
+                request = await get_or_fail(session, InfoRequest, registration.request_id, "request")
                 body = await session.get(Body, request.body_id)
                 assert body is not None
                 calendar = await load_calendar(session, body.slug)
@@ -134,13 +134,7 @@ class ObjectionActivities:
         notices. Idempotent on the objection and the event: a retried recording writes nothing twice."""
         event = record.event
         async with self._sessions() as session:
-            objection = await session.get(Objection, record.objection_id)
-            if objection is None:
-                raise ApplicationError(f"objection {record.objection_id} not found", non_retryable=True)
-            request = await session.get(InfoRequest, objection.request_id)
-            assert request is not None
-            body = await session.get(Body, request.body_id)
-            assert body is not None
+            objection, request, body = await objection_rows(session, record.objection_id)
             t5, alarms = None, None
             if record.dispute_window or record.reminders:
                 calendar = await load_calendar(session, body.slug)

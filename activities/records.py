@@ -5,11 +5,12 @@ Every write is keyed, so an activity retried after a crash writes nothing twice.
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from temporalio.exceptions import ApplicationError
 
 from activities.notices import Notice
 from db.calendar_repo import load_calendar
@@ -209,3 +210,26 @@ def reminder_alarms(
                                                law.REMINDER_HOUR, tzinfo=zone))
         for s in schedule
     ]  # fmt: skip
+
+
+RowT = TypeVar("RowT")
+
+
+async def get_or_fail(session: AsyncSession, model: type[RowT], key: str, what: str) -> RowT:
+    """The row a workflow names: when it is missing a retry would not find it either, so the activity fails for
+    good."""
+    row = await session.get(model, key)
+    if row is None:
+        raise ApplicationError(f"{what} {key} not found", non_retryable=True)
+    return row
+
+
+async def objection_rows(session: AsyncSession, objection_id: str) -> tuple[Objection, InfoRequest, Body]:
+    """An objection with the request it objects to and the request's body (whose calendar and time zone its
+    clocks count in)."""
+    objection = await get_or_fail(session, Objection, objection_id, "objection")
+    request = await session.get(InfoRequest, objection.request_id)
+    assert request is not None
+    body = await session.get(Body, request.body_id)
+    assert body is not None
+    return objection, request, body

@@ -7,8 +7,12 @@ never works a transition out again from the event's name."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any, Self
 
 from pydantic import BaseModel, Field
+
+from domain.calendar import Deadline
+from domain.contracts import CalendarChanged, DeliveryCommand
 
 
 class TaskToOpen(BaseModel):
@@ -24,3 +28,45 @@ class Transition(BaseModel):
     status: str | None = None  # the case's new status; None keeps it
     open_tasks: list[TaskToOpen] = Field(default_factory=list)
     close_task_kinds: list[str] = Field(default_factory=list)  # the case's open tasks of these kinds end
+
+
+class Handover(BaseModel):
+    """The PPID's record that it handed over the information a case owes (workflows/common.py
+    `record_delivery`): the event of the request and the objection families carry it."""
+
+    delivery: DeliveryCommand
+
+    def delivery_data(self) -> dict[str, Any]:
+        """The handover as the timeline and the task keep it (who recorded it is the entry's actor)."""
+        return self.delivery.model_dump(mode="json", exclude={"actor"})
+
+
+class ClockMove(BaseModel):
+    """A running clock recomputed on a changed calendar (workflows/common.py `_move_clock`), as each case
+    workflow records it: `new` is the date that now holds; `kept` when the recomputed date would be earlier
+    than the one already told and no administrator confirmed it, so `new` stays the old date (docs/domain.md
+    "Working days")."""
+
+    clock: str  # the clock's code in domain/law.py (T1 ... T8)
+    old: datetime
+    new: datetime
+    kept: bool
+    deadline: Deadline  # the recomputation on the current calendar
+    change: CalendarChanged
+
+
+class ClockMoved(ClockMove):
+    """The `deadline_moved` event of every case family: the move, written in the case's time zone. Each family
+    subclasses it with its own discriminator (and narrows `clock` to its clocks)."""
+
+    timezone: str
+
+    @property
+    def name(self) -> str:
+        """The objection's and the dispute's timeline suffix and idempotency key: one entry per clock and
+        calendar version (the request's keys carry the version as their round)."""
+        return f"deadline_moved_{self.clock}_v{self.change.version}"
+
+    @classmethod
+    def of(cls, move: ClockMove, timezone: str, **fields: Any) -> Self:
+        return cls(**dict(move), timezone=timezone, **fields)

@@ -14,8 +14,8 @@ from typing import Annotated, Any, ClassVar, Literal
 from pydantic import BaseModel, Field
 
 from domain.calendar import Deadline
-from domain.case_change import Transition
-from domain.contracts import CalendarChanged, DeadlineQuery
+from domain.case_change import ClockMoved, Transition
+from domain.contracts import DeadlineQuery
 
 # Where a KI clock's end is kept: the dispute's column, and the key of the timeline data that states it.
 CLOCK_COLUMNS = {"T6": "start_due_at", "T7": "settle_due_at", "T8": "final_at"}
@@ -144,23 +144,13 @@ class Delivered(_Event):
     delivery: Delivery
 
 
-class DeadlineMoved(_Event):
-    """A running KI clock recomputed after a calendar change (`kept`: an earlier date not yet confirmed)."""
+class DeadlineMoved(ClockMoved, _Event):
+    """A running KI clock recomputed after a calendar change (domain/case_change.py `ClockMoved`)."""
 
     NOT_DATA = frozenset({"task_kinds"})
     kind: Literal["deadline_moved"] = "deadline_moved"
     clock: Literal["T6", "T7", "T8"]
-    old: datetime
-    new: datetime
-    kept: bool
-    deadline: Deadline
-    change: CalendarChanged
-    timezone: str
     task_kinds: list[str] = Field(default_factory=list)  # the open tasks due at this clock, moved with it
-
-    @property
-    def name(self) -> str:
-        return f"deadline_moved_{self.clock}_v{self.change.version}"
 
     def columns(self, at: datetime) -> dict[str, Any]:
         return {} if self.kept else {CLOCK_COLUMNS[self.clock]: self.new}

@@ -12,22 +12,26 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field
 
-from domain.calendar import Deadline
-from domain.case_change import Transition
-from domain.contracts import CalendarChanged, DeliveryCommand, ReminderPlan, ResponseCommand
+from domain.case_change import ClockMoved, Handover, Transition
+from domain.contracts import ReminderPlan, ResponseCommand
 
 
-class ObjectionRegistered(BaseModel):
+class _Event(BaseModel):
+    event: str  # the discriminator; each event narrows it to its own literal
+
+    @property
+    def name(self) -> str:
+        """The timeline event's suffix (`objection_<name>`) and the idempotency key's."""
+        return self.event
+
+
+class ObjectionRegistered(_Event):
     """The objection was recorded (Pasal 35): the requester's receipt, the Atasan's notice, T4 runs."""
 
     event: Literal["registered"] = "registered"
 
-    @property
-    def name(self) -> str:
-        return "registered"
 
-
-class AtasanReminded(BaseModel):
+class AtasanReminded(_Event):
     """A reminder to the Atasan PPID `days_left` working days before T4 ends (law.T4.reminders)."""
 
     event: Literal["atasan_reminder"] = "atasan_reminder"
@@ -39,7 +43,7 @@ class AtasanReminded(BaseModel):
         return self.kind
 
 
-class ObjectionAnswered(BaseModel):
+class ObjectionAnswered(_Event):
     """The Atasan PPID's written answer (Pasal 36(2)); `late` after T4 ended. A grant orders disclosure: the
     DIK entry the refusal cited opens (PP 61/2010 Pasal 11(2)) and the PPID must deliver."""
 
@@ -49,10 +53,6 @@ class ObjectionAnswered(BaseModel):
     order: str | None = None
     late: bool = False
     grants: bool = False
-
-    @property
-    def name(self) -> str:
-        return "answered"
 
     def response(self) -> dict[str, object]:
         """The answer as the objection's row and the timeline keep it."""
@@ -65,66 +65,34 @@ class ObjectionAnswered(BaseModel):
         )
 
 
-class ObjectionOverdue(BaseModel):
+class ObjectionOverdue(_Event):
     """T4 ended without an answer (Pasal 36(2)): escalated to the head of the body; T5 runs from the expiry."""
 
     event: Literal["overdue"] = "overdue"
 
-    @property
-    def name(self) -> str:
-        return "overdue"
 
-
-class ObjectionAccepted(BaseModel):
+class ObjectionAccepted(_Event):
     """The requester accepts the answer (or its absence after T4): the case ends."""
 
     event: Literal["accepted"] = "accepted"
 
-    @property
-    def name(self) -> str:
-        return "accepted"
 
-
-class ObjectionClosed(BaseModel):
+class ObjectionClosed(_Event):
     """T5 ended without a dispute (Pasal 37(2))."""
 
     event: Literal["closed"] = "closed"
 
-    @property
-    def name(self) -> str:
-        return "closed"
 
-
-class ObjectionDelivered(BaseModel):
+class ObjectionDelivered(Handover, _Event):
     """The PPID handed over what the Atasan's grant ordered (Pasal 36)."""
 
     event: Literal["delivered"] = "delivered"
-    delivery: DeliveryCommand
-
-    @property
-    def name(self) -> str:
-        return "delivered"
-
-    def delivery_data(self) -> dict[str, object]:
-        return self.delivery.model_dump(mode="json", exclude={"actor"})
 
 
-class ObjectionDeadlineMoved(BaseModel):
-    """A running clock (T4 or T5) recomputed after a calendar change; `kept` when the new date would be earlier
-    than the one the citizen was told and no administrator confirmed it (docs/domain.md "Working days")."""
+class ObjectionDeadlineMoved(ClockMoved, _Event):
+    """T4 or T5 recomputed after a calendar change (domain/case_change.py `ClockMoved`)."""
 
     event: Literal["deadline_moved"] = "deadline_moved"
-    clock: str  # T4 | T5
-    old: datetime
-    new: datetime
-    kept: bool
-    deadline: Deadline
-    change: CalendarChanged
-    timezone: str
-
-    @property
-    def name(self) -> str:
-        return f"deadline_moved_{self.clock}_v{self.change.version}"
 
     def data(self) -> dict[str, object]:
         """The timeline's data, as the case pages and the calendar preview read it (clock, deadline, kept)."""

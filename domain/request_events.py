@@ -14,9 +14,8 @@ from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import BaseModel, Field
 
-from domain.calendar import Deadline
-from domain.case_change import Transition
-from domain.contracts import CalendarChanged, DeadlineQuery, DecisionCommand, DeliveryCommand, ReminderPlan
+from domain.case_change import ClockMoved, Handover, Transition
+from domain.contracts import DeadlineQuery, DecisionCommand, ReminderPlan
 
 
 class _Event(BaseModel):
@@ -91,26 +90,17 @@ class Closed(_Event):
     type: Literal["closed"] = "closed"
 
 
-class Delivered(_Event):
+class Delivered(Handover, _Event):
     type: Literal["delivered"] = "delivered"
-    delivery: DeliveryCommand
 
     def timeline_data(self) -> dict[str, Any]:
-        return {"delivery": self.delivery.model_dump(mode="json", exclude={"actor"})}
+        return {"delivery": self.delivery_data()}
 
 
-class DeadlineMoved(_Event):
-    """A running clock recomputed on a changed calendar; `kept`: the earlier date is not applied until an
-    administrator confirms it (docs/domain.md "Working days")."""
+class DeadlineMoved(ClockMoved, _Event):
+    """T1, T2 or T3 recomputed on a changed calendar (domain/case_change.py `ClockMoved`)."""
 
     type: Literal["deadline_moved"] = "deadline_moved"
-    clock: str  # T1, T2 or T3
-    old: datetime
-    new: datetime
-    kept: bool
-    deadline: Deadline
-    change: CalendarChanged
-    timezone: str
     # The open tasks whose due date follows the clock (the workflow names them).
     task_kinds: list[str] = Field(default_factory=list)
 

@@ -14,14 +14,13 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio.testing import ActivityEnvironment
 
 from activities.disputes import COMPLIANCE_SUSPENDED, DisputeActivities
 from db.calendar_repo import load_calendar
-from db.models import Body, Dispute, InfoRequest, Notification, Objection, Task, TimelineEvent
-from db.session import make_engine, make_session_factory
+from db.models import Body, Dispute, InfoRequest, Objection, Task
 from domain import law
 from domain.calendar import Deadline, add_working_days, end_of_day
 from domain.case_change import TaskToOpen, Transition
@@ -40,24 +39,26 @@ from domain.dispute_events import (
     Registered,
     Submitted,
 )
-from tests.conftest import make_settings
+from tests.case_unit_support import BODY, TZ, CaseRows, add_request, database
 
-BODY = "kab-sanggau"
-KI_TZ = "Asia/Pontianak"
+KI_TZ = TZ  # the Komisi Informasi Kalimantan Barat's, where the dispute of a body in Sanggau goes
 KI_EMAIL = "sengketa@ki-kalbar.example"
-REQUESTER = "siti@example.org"
 AT = datetime(2026, 4, 6, 2, 0, tzinfo=UTC)  # a Monday, 09:00 in Pontianak
 CLERK = "panitera@ki-kalbar.example"
 REGISTER, SETTLE = "register_dispute", "settle_dispute"
 
 
 @dataclass
-class World:
+class World(CaseRows):
     sessions: async_sessionmaker[AsyncSession]
     activities: DisputeActivities
     env: ActivityEnvironment
     request_id: str
     start: DisputeStart
+
+    @property
+    def subject_id(self) -> str:
+        return self.start.dispute_id
 
     async def record(self, event: DisputeEvent, at: datetime, **fields: object) -> DisputeRecorded:
         record = DisputeRecord.model_validate(
@@ -77,35 +78,6 @@ class World:
             assert found is not None
             return found
 
-    async def entry(self, event: str) -> TimelineEvent:
-        async with self.sessions() as session:
-            found = await session.scalar(
-                select(TimelineEvent).where(
-                    TimelineEvent.subject_id == self.start.dispute_id, TimelineEvent.event == event
-                )
-            )
-            assert found is not None, event
-            return found
-
-    async def task(self, kind: str) -> Task:
-        async with self.sessions() as session:
-            found = await session.scalar(
-                select(Task).where(Task.case_id == self.request_id, Task.kind == kind)
-            )
-            assert found is not None, kind
-            return found
-
-    async def notices(self, event: str) -> list[Notification]:
-        async with self.sessions() as session:
-            query = select(Notification).where(
-                Notification.case_id == self.request_id, Notification.event == event
-            )
-            return list((await session.scalars(query.order_by(Notification.id))).all())
-
-    async def count(self, model: type[TimelineEvent] | type[Task] | type[Notification]) -> int:
-        async with self.sessions() as session:
-            return await session.scalar(select(func.count()).select_from(model)) or 0
-
 
 def _ki_task(kind: str, key: str, *, due_at_deadline: bool = False) -> TaskToOpen:
     return TaskToOpen(kind=kind, role="komisi", key=key, due_at_deadline=due_at_deadline)
@@ -117,44 +89,30 @@ def _ki_queries(at: datetime, *clocks: law.Clock) -> dict[str, DeadlineQuery]:
 
 @pytest.fixture
 async def world(sqlite_database_url: str, tmp_path: Path) -> AsyncIterator[World]:
-    settings = make_settings(tmp_path, sqlite_database_url, "127.0.0.1:7233")
-    engine = make_engine(settings.effective_database_url)
-    sessions = make_session_factory(engine)
     request_id, objection_id = uuid.uuid4().hex, uuid.uuid4().hex
-    async with sessions() as session:
-        body = await session.scalar(select(Body).where(Body.slug == BODY))
-        assert body is not None
-        session.add(
-            InfoRequest(
-                id=request_id, registration_number="0001/PMH/SGU/III/2026", body_id=body.id, status="objected",
-                channel="web", requester_kind="individual", requester_name="Siti Aminah", address="Jl. Ahmad Yani 1",
-                email=REQUESTER, information="Anggaran program kesehatan 2025", purpose="Penelitian",
-                obtain_method="copy", copy_format="softcopy", delivery_method="email", tracking_code_hash="-",
-                received_at=AT - timedelta(days=80), due_at=AT - timedelta(days=66),
-                workflow_id=f"permohonan-{request_id}",
-            )
+    async with database(sqlite_database_url, tmp_path) as (settings, sessions):
+        async with sessions() as session:
+            await add_request(
+                session, request_id, status="objected", received_at=AT - timedelta(days=80),
+                due_at=AT - timedelta(days=66),
+            )  # fmt: skip
+            session.add(
+                Objection(
+                    id=objection_id, request_id=request_id, registration_number="0001/KEB/SGU/III/2026",
+                    status="answered", reasons=["a"], case_position="Saya meminta anggaran, bukan rekam medis.",
+                    purpose="Penelitian", registered_at=AT - timedelta(days=50), due_at=AT - timedelta(days=8),
+                    dispute_deadline=AT + timedelta(days=10), workflow_id=f"keberatan-{objection_id}",
+                )
+            )  # fmt: skip
+            await session.commit()
+        activities = DisputeActivities(sessions, settings)
+        env = ActivityEnvironment()
+        registration = RegisterDispute(
+            dispute_id=uuid.uuid4().hex, objection_id=objection_id, at=AT,
+            command=DisputeCommand(statement="Penolakan tanpa uji konsekuensi.", requested_outcome="Membuka dokumen"),
         )  # fmt: skip
-        await session.flush()
-        session.add(
-            Objection(
-                id=objection_id, request_id=request_id, registration_number="0001/KEB/SGU/III/2026",
-                status="answered", reasons=["a"], case_position="Saya meminta anggaran, bukan rekam medis.",
-                purpose="Penelitian", registered_at=AT - timedelta(days=50), due_at=AT - timedelta(days=8),
-                dispute_deadline=AT + timedelta(days=10), workflow_id=f"keberatan-{objection_id}",
-            )
-        )  # fmt: skip
-        await session.commit()
-    activities = DisputeActivities(sessions, settings)
-    env = ActivityEnvironment()
-    registration = RegisterDispute(
-        dispute_id=uuid.uuid4().hex, objection_id=objection_id, at=AT,
-        command=DisputeCommand(statement="Penolakan tanpa uji konsekuensi.", requested_outcome="Membuka dokumen"),
-    )  # fmt: skip
-    start = await env.run(activities.register_dispute, registration)
-    try:
+        start = await env.run(activities.register_dispute, registration)
         yield World(sessions, activities, env, request_id, start)
-    finally:
-        await engine.dispose()
 
 
 async def test_the_dispute_goes_to_the_bodys_komisi_and_its_registration_is_idempotent(world: World) -> None:
@@ -199,9 +157,9 @@ async def test_the_submission_opens_the_kis_task_and_sends_the_case_file_once(wo
     answer_absent = case_file["answer_absent"]["statement"]
     assert f"({law.T4.days_text()}, {law.T4.article})" in answer_absent
 
-    counts = [await world.count(m) for m in (TimelineEvent, Task, Notification)]
+    counts = await world.counts()
     assert await world.record(Submitted(), AT, transition=transition) == recorded  # retried: nothing twice
-    assert [await world.count(m) for m in (TimelineEvent, Task, Notification)] == counts
+    assert await world.counts() == counts
 
 
 async def test_registration_computes_t6_and_t7_on_the_kis_calendar_and_writes_the_transition(

@@ -6,22 +6,20 @@ tests/test_dispute_activity.py covers what the recording writes."""
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from dataclasses import dataclass
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
 from temporalio import activity
-from temporalio.client import WorkflowHandle, WorkflowUpdateFailedError
-from temporalio.exceptions import ApplicationError
+from temporalio.client import WorkflowHandle
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
 from domain import law
-from domain.calendar import CalendarChange, Deadline, WorkingCalendar, add_working_days
+from domain.calendar import CalendarChange, Deadline
 from domain.case_change import Transition
 from domain.contracts import (
     CalendarChanged,
@@ -49,30 +47,17 @@ from domain.dispute_events import (
     Submitted,
 )
 from domain.enums import CalendarAction
+from tests.case_unit_support import TZ, RecordingFakes, refused
 from workflows.dispute import DisputeWorkflow
 from workflows.registry import workflow_runner
 
-TZ = "Asia/Pontianak"  # the KI's time zone: its clocks count in it
 CLERK = "panitera@ki-kalbar.example"
 
 
-def _no_holidays(year: int) -> dict[date, str]:
-    return {}
-
-
 @dataclass
-class Fakes:
+class Fakes(RecordingFakes[DisputeRecord]):
     """The activities the dispute workflow calls, by their names: the recording answers with the clocks it was
     asked for, computed by the real pure arithmetic on a calendar the test holds (weekends, plus changes)."""
-
-    records: list[DisputeRecord] = field(default_factory=list)
-    changes: list[CalendarChange] = field(default_factory=list)
-
-    def calendar(self) -> WorkingCalendar:
-        return WorkingCalendar(changes=list(self.changes), base=_no_holidays)
-
-    def deadline(self, start: datetime, days: int) -> Deadline:
-        return add_working_days(start, days, TZ, self.calendar())
 
     @activity.defn(name="record_dispute_event")
     async def record(self, record: DisputeRecord) -> DisputeRecorded:
@@ -84,9 +69,6 @@ class Fakes:
     async def compute_deadline(self, query: DeadlineQuery) -> Deadline:
         assert query.timezone == TZ and query.body is None  # the KI's clocks: national calendar, KI zone
         return self.deadline(query.start, query.working_days)
-
-    def of(self, kind: type[Any]) -> list[DisputeRecord]:
-        return [r for r in self.records if isinstance(r.event, kind)]
 
 
 @dataclass
@@ -126,26 +108,6 @@ async def mediable(timeskip: WorkflowEnvironment) -> AsyncIterator[Case]:
         yield case
 
 
-async def _recorded(fakes: Fakes, kind: type[Any], count: int = 1) -> list[DisputeRecord]:
-    """Waits (real time, no skipping) until the workflow recorded `count` events of this kind."""
-    for _ in range(400):
-        found = fakes.of(kind)
-        if len(found) >= count:
-            return found
-        await asyncio.sleep(0.025)
-    raise AssertionError(
-        f"no {kind.__name__} recorded; got {[type(r.event).__name__ for r in fakes.records]}"
-    )
-
-
-async def _refused(handle: WorkflowHandle[DisputeWorkflow, str], update: Any, argument: Any) -> str:
-    with pytest.raises(WorkflowUpdateFailedError) as refused:
-        await handle.execute_update(update, argument)
-    cause = refused.value.cause
-    assert isinstance(cause, ApplicationError) and cause.type == "Conflict"
-    return cause.message
-
-
 async def _update(handle: WorkflowHandle[DisputeWorkflow, str], update: Any, argument: Any) -> CaseStatus:
     """The Update by method reference; its answer is the handler's CaseStatus."""
     result = await handle.execute_update(update, argument)
@@ -154,7 +116,7 @@ async def _update(handle: WorkflowHandle[DisputeWorkflow, str], update: Any, arg
 
 
 async def _register(case: Case) -> DisputeRecord:
-    await _recorded(case.fakes, Submitted)
+    await case.fakes.recorded(Submitted)
     await _update(
         case.handle,
         DisputeWorkflow.register,
@@ -168,7 +130,7 @@ async def test_registration_asks_for_t6_and_t7_from_the_law_and_moves_the_kis_ta
     refused_reasons: Case,
 ) -> None:
     case = refused_reasons
-    [submitted] = await _recorded(case.fakes, Submitted)
+    [submitted] = await case.fakes.recorded(Submitted)
     assert submitted.transition.status is None  # the dispute row was written `submitted` at its filing
     [register_task] = submitted.transition.open_tasks
     assert (register_task.kind, register_task.role, register_task.key) == (
@@ -179,7 +141,7 @@ async def test_registration_asks_for_t6_and_t7_from_the_law_and_moves_the_kis_ta
     assert not submitted.deadlines
 
     stage = StageCommand(stage="adjudication", actor=CLERK)
-    assert "diregistrasi lebih dahulu" in await _refused(case.handle, DisputeWorkflow.stage, stage)
+    assert "diregistrasi lebih dahulu" in await refused(case.handle, DisputeWorkflow.stage, stage)
     registered = await _register(case)
     event = registered.event
     assert isinstance(event, Registered) and event.register_number == "012/REG-PSI/IV/2026"
@@ -195,13 +157,13 @@ async def test_registration_asks_for_t6_and_t7_from_the_law_and_moves_the_kis_ta
         "T7": (registered.at, law.T7.working_days, TZ),
     }
     again = DisputeRegistration(register_number="013/REG-PSI/IV/2026", actor=CLERK)
-    assert "sudah diregistrasi" in await _refused(case.handle, DisputeWorkflow.register, again)
+    assert "sudah diregistrasi" in await refused(case.handle, DisputeWorkflow.register, again)
     assert len(case.fakes.of(Registered)) == 1
 
     # Nobody starts within T6, nobody settles within T7: alerts, the case goes on (service levels of the KI).
     t7 = case.fakes.deadline(registered.at, law.T7.working_days).due_at
     await case.env.sleep(t7 - registered.at + timedelta(days=1))
-    missed = await _recorded(case.fakes, ClockMissed, 2)
+    missed = await case.fakes.recorded(ClockMissed, 2)
     t6 = case.fakes.deadline(registered.at, law.T6.working_days).due_at
     assert [(m.event.kind, m.at > due) for m, due in zip(missed, (t6, t7), strict=True)] == [
         ("t6_missed", True),
@@ -212,7 +174,7 @@ async def test_registration_asks_for_t6_and_t7_from_the_law_and_moves_the_kis_ta
     # Reason a alone: mediation is refused (Pasal 40(2)); adjudication is the way.
     mediation = StageCommand(stage="mediation", actor=CLERK)
     letters = f"{min(law.MEDIATION_REASONS)}-{max(law.MEDIATION_REASONS)}"
-    assert f"huruf {letters}" in await _refused(case.handle, DisputeWorkflow.stage, mediation)
+    assert f"huruf {letters}" in await refused(case.handle, DisputeWorkflow.stage, mediation)
     status = await _update(case.handle, DisputeWorkflow.stage, stage)
     assert status.status == "adjudication"
     [staged] = case.fakes.of(StageSet)
@@ -246,18 +208,18 @@ async def test_an_adjudication_grant_waits_t8_then_is_final_and_the_case_waits_f
     }
     assert not decided.open_cited_entry  # not final before T8 ends
     late = OutcomeCommand(outcome="withdrawn", actor=CLERK)
-    assert "sudah diputus" in await _refused(case.handle, DisputeWorkflow.decide, late)
+    assert "sudah diputus" in await refused(case.handle, DisputeWorkflow.decide, late)
 
     t8 = case.fakes.deadline(decided.at, law.T8.working_days).due_at
     await case.env.sleep(t8 - decided.at + timedelta(days=1))
-    [final] = await _recorded(case.fakes, Final)
+    [final] = await case.fakes.recorded(Final)
     assert final.at > t8 and final.transition.status == "final"
     assert final.open_cited_entry  # the order to disclose is final: the cited DIK entry opens
     filing = CourtObjectionCommand(
         court="Pengadilan Tata Usaha Negara Pontianak", court_kind="ptun", filed_on=ordered,
         case_number="12/G/KI/2026/PTUN.PTK", recorded_by="komisi", actor=CLERK,
     )  # fmt: skip
-    assert law.T8.article in await _refused(case.handle, DisputeWorkflow.record_court_objection, filing)
+    assert law.T8.article in await refused(case.handle, DisputeWorkflow.record_court_objection, filing)
 
     # Final, but open until the PPID complies: only the recorded delivery ends it.
     delivery = DeliveryCommand(delivered_on=ordered, method="email", actor="ppid@sanggau.example")
@@ -300,7 +262,7 @@ async def test_a_mediation_agreement_is_final_at_once(mediable: Case) -> None:
     await _register(case)
     adjudication = OutcomeCommand(outcome="adjudication_granted", actor=CLERK)
     await _update(case.handle, DisputeWorkflow.stage, StageCommand(stage="mediation", actor=CLERK))
-    assert "tahap mediasi" in await _refused(case.handle, DisputeWorkflow.decide, adjudication)
+    assert "tahap mediasi" in await refused(case.handle, DisputeWorkflow.decide, adjudication)
     agreement = OutcomeCommand(outcome="mediation_agreement", actor=CLERK)
     status = await _update(case.handle, DisputeWorkflow.decide, agreement)
     assert status.status == "final"
@@ -311,7 +273,7 @@ async def test_a_mediation_agreement_is_final_at_once(mediable: Case) -> None:
 
 async def test_a_withdrawal_before_registration_ends_the_dispute_without_clocks(mediable: Case) -> None:
     case = mediable
-    await _recorded(case.fakes, Submitted)
+    await case.fakes.recorded(Submitted)
     await _update(case.handle, DisputeWorkflow.decide, OutcomeCommand(outcome="withdrawn", actor=CLERK))
     assert await case.handle.result() == "final"
     [decided] = case.fakes.of(Decided)
@@ -334,7 +296,7 @@ async def test_a_holiday_within_t6_and_t7_moves_both_and_the_settle_task_follows
     await case.handle.signal(
         DisputeWorkflow.calendar_changed, CalendarChanged(version=1, action="add", date=day, name="Libur")
     )
-    moved = await _recorded(case.fakes, DeadlineMoved, 2)
+    moved = await case.fakes.recorded(DeadlineMoved, 2)
     events = [m.event for m in moved]
     assert all(isinstance(e, DeadlineMoved) for e in events)
     new6 = case.fakes.deadline(registered.at, law.T6.working_days).due_at

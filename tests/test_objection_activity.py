@@ -14,14 +14,12 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio.testing import ActivityEnvironment
 
 from activities.objections import ObjectionActivities
 from db.calendar_repo import load_calendar
-from db.models import Body, InfoRequest, Notification, Objection, Task, TimelineEvent
-from db.session import make_engine, make_session_factory
+from db.models import InfoRequest, Objection
 from domain import law
 from domain.calendar import Deadline, add_working_days, working_day_before
 from domain.case_change import TaskToOpen, Transition
@@ -46,24 +44,25 @@ from domain.objection_events import (
     ObjectionRecord,
     ObjectionRegistered,
 )
-from tests.conftest import make_settings
+from tests.case_unit_support import BODY, TZ, CaseRows, add_request, database
 
-BODY = "kab-sanggau"
-TZ = "Asia/Pontianak"
-REQUESTER = "siti@example.org"
 AT = datetime(2026, 4, 6, 2, 0, tzinfo=UTC)  # a Monday, 09:00 in Pontianak
 ANSWER = "answer_objection"
 DELIVER = "deliver_information"
 
 
 @dataclass
-class World:
+class World(CaseRows):
     sessions: async_sessionmaker[AsyncSession]
     activities: ObjectionActivities
     env: ActivityEnvironment
     request_id: str
     objection_id: str
     filed: ObjectionFiled
+
+    @property
+    def subject_id(self) -> str:
+        return self.objection_id
 
     async def record(self, event: ObjectionEvent, at: datetime, **fields: object) -> Recorded:
         record = ObjectionRecord.model_validate(
@@ -82,35 +81,6 @@ class World:
             assert found is not None
             return found
 
-    async def entry(self, event: str) -> TimelineEvent:
-        async with self.sessions() as session:
-            found = await session.scalar(
-                select(TimelineEvent).where(
-                    TimelineEvent.subject_id == self.objection_id, TimelineEvent.event == event
-                )
-            )
-            assert found is not None, event
-            return found
-
-    async def task(self, kind: str) -> Task:
-        async with self.sessions() as session:
-            found = await session.scalar(
-                select(Task).where(Task.case_id == self.request_id, Task.kind == kind)
-            )
-            assert found is not None, kind
-            return found
-
-    async def notices(self, event: str) -> list[Notification]:
-        async with self.sessions() as session:
-            query = select(Notification).where(
-                Notification.case_id == self.request_id, Notification.event == event
-            )
-            return list((await session.scalars(query.order_by(Notification.id))).all())
-
-    async def count(self, model: type[TimelineEvent] | type[Task] | type[Notification]) -> int:
-        async with self.sessions() as session:
-            return await session.scalar(select(func.count()).select_from(model)) or 0
-
 
 def _reminder_plan(due_at: datetime) -> ReminderPlan:
     schedule = [
@@ -127,37 +97,26 @@ def _answer_task(world: World) -> TaskToOpen:
 
 @pytest.fixture
 async def world(sqlite_database_url: str, tmp_path: Path) -> AsyncIterator[World]:
-    settings = make_settings(tmp_path, sqlite_database_url, "127.0.0.1:7233")
-    engine = make_engine(settings.effective_database_url)
-    sessions = make_session_factory(engine)
     request_id = uuid.uuid4().hex
-    async with sessions() as session:
-        body = await session.scalar(select(Body).where(Body.slug == BODY))
-        assert body is not None
-        session.add(
-            InfoRequest(
-                id=request_id, registration_number="0001/PMH/SGU/III/2026", body_id=body.id, status="decided",
-                channel="web", requester_kind="individual", requester_name="Siti Aminah", address="Jl. Ahmad Yani 1",
-                email=REQUESTER, information="Anggaran program kesehatan 2025", purpose="Penelitian",
-                obtain_method="copy", copy_format="softcopy", delivery_method="email", tracking_code_hash="-",
-                received_at=AT - timedelta(days=20), due_at=AT - timedelta(days=6),
-                workflow_id=f"permohonan-{request_id}",
-            )
+    async with database(sqlite_database_url, tmp_path) as (settings, sessions):
+        async with sessions() as session:
+            await add_request(
+                session, request_id, status="decided", received_at=AT - timedelta(days=20),
+                due_at=AT - timedelta(days=6),
+            )  # fmt: skip
+            await session.commit()
+        activities = ObjectionActivities(sessions, settings)
+        env = ActivityEnvironment()
+        objection_id = uuid.uuid4().hex
+        command = ObjectionCommand(
+            reasons=["a", "d"], case_position="Saya meminta anggaran, bukan rekam medis.", purpose="Penelitian",
+            filed_by="requester",
         )  # fmt: skip
-        await session.commit()
-    activities = ObjectionActivities(sessions, settings)
-    env = ActivityEnvironment()
-    objection_id = uuid.uuid4().hex
-    command = ObjectionCommand(
-        reasons=["a", "d"], case_position="Saya meminta anggaran, bukan rekam medis.", purpose="Penelitian",
-        filed_by="requester",
-    )  # fmt: skip
-    registration = RegisterObjection(objection_id=objection_id, request_id=request_id, at=AT, command=command)
-    filed = await env.run(activities.register_objection, registration)
-    try:
+        registration = RegisterObjection(
+            objection_id=objection_id, request_id=request_id, at=AT, command=command
+        )
+        filed = await env.run(activities.register_objection, registration)
         yield World(sessions, activities, env, request_id, objection_id, filed)
-    finally:
-        await engine.dispose()
 
 
 async def test_registration_counts_t4_from_the_law_and_is_idempotent(world: World) -> None:
@@ -211,7 +170,7 @@ async def test_the_registration_opens_the_answer_task_plans_the_reminders_and_no
         assert f"({law.T4.days_text()}, {law.T4.article})" in notice.body_text
 
     # A retried recording writes nothing twice.
-    counts = [await world.count(m) for m in (TimelineEvent, Task, Notification)]
+    counts = await world.counts()
     retried = await world.record(
         ObjectionRegistered(),
         AT,
@@ -219,7 +178,7 @@ async def test_the_registration_opens_the_answer_task_plans_the_reminders_and_no
         reminders=_reminder_plan(due),
     )
     assert retried.notification_ids == recorded.notification_ids
-    assert [await world.count(m) for m in (TimelineEvent, Task, Notification)] == counts
+    assert await world.counts() == counts
 
 
 async def test_the_recording_writes_the_transition_it_is_given_and_computes_t5(world: World) -> None:

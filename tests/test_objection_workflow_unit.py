@@ -5,24 +5,22 @@ is the workflow's; tests/test_objection_activity.py covers what the recording wr
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from dataclasses import dataclass
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
 from temporalio import activity, workflow
-from temporalio.client import WorkflowExecutionStatus, WorkflowHandle, WorkflowUpdateFailedError
-from temporalio.exceptions import ApplicationError
+from temporalio.client import WorkflowExecutionStatus, WorkflowHandle
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
 from activities.records import reminder_alarms
 from domain import law
-from domain.calendar import CalendarChange, Deadline, WorkingCalendar, add_working_days
+from domain.calendar import CalendarChange, Deadline
 from domain.contracts import (
     CalendarChanged,
     CaseStatus,
@@ -48,30 +46,17 @@ from domain.objection_events import (
     ObjectionRecord,
     ObjectionRegistered,
 )
+from tests.case_unit_support import TZ, RecordingFakes, refused
 from workflows.objection import ObjectionWorkflow
 from workflows.registry import PASSTHROUGH
 
-TZ = "Asia/Pontianak"
 KOMISI = "ki-kalbar"
 
 
-def _no_holidays(year: int) -> dict[date, str]:
-    return {}
-
-
 @dataclass
-class Fakes:
+class Fakes(RecordingFakes[ObjectionRecord]):
     """The activities the objection workflow calls, by their names: the recording answers with T5 and the
     reminders computed by the real pure arithmetic on a calendar the test holds (weekends only, plus changes)."""
-
-    records: list[ObjectionRecord] = field(default_factory=list)
-    changes: list[CalendarChange] = field(default_factory=list)
-
-    def calendar(self) -> WorkingCalendar:
-        return WorkingCalendar(changes=list(self.changes), base=_no_holidays)
-
-    def deadline(self, start: datetime, days: int) -> Deadline:
-        return add_working_days(start, days, TZ, self.calendar())
 
     @activity.defn(name="record_objection_event")
     async def record(self, record: ObjectionRecord) -> Recorded:
@@ -95,9 +80,6 @@ class Fakes:
             dispute_id=registration.dispute_id, objection_id=registration.objection_id, request_id="r1",
             registration_number="0001/KEB/SGU/IV/2026", komisi=KOMISI, komisi_timezone=TZ, reasons=["a"],
         )  # fmt: skip
-
-    def of(self, kind: type[Any]) -> list[ObjectionRecord]:
-        return [r for r in self.records if isinstance(r.event, kind)]
 
 
 @workflow.defn(name="DisputeWorkflow")
@@ -141,29 +123,9 @@ async def case(timeskip: WorkflowEnvironment) -> AsyncIterator[Case]:
         yield Case(timeskip, fakes, start, handle)
 
 
-async def _recorded(fakes: Fakes, kind: type[Any], count: int = 1) -> list[ObjectionRecord]:
-    """Waits (real time, no skipping) until the workflow recorded `count` events of this kind."""
-    for _ in range(400):
-        found = fakes.of(kind)
-        if len(found) >= count:
-            return found
-        await asyncio.sleep(0.025)
-    raise AssertionError(
-        f"no {kind.__name__} recorded; got {[type(r.event).__name__ for r in fakes.records]}"
-    )
-
-
 async def _update(handle: WorkflowHandle[ObjectionWorkflow, str], update: Any, *args: Any) -> Any:
     """An Update's result (the SDK's stubs type an async handler's result as its coroutine)."""
     return await handle.execute_update(update, *args)
-
-
-async def _refused(handle: WorkflowHandle[ObjectionWorkflow, str], update: Any, *args: Any) -> str:
-    with pytest.raises(WorkflowUpdateFailedError) as refused:
-        await handle.execute_update(update, *args)
-    cause = refused.value.cause
-    assert isinstance(cause, ApplicationError) and cause.type == "Conflict"
-    return cause.message
 
 
 async def test_a_silent_atasan_is_reminded_then_the_objection_is_overdue_and_closes_after_t5(
@@ -212,7 +174,7 @@ async def test_a_silent_atasan_is_reminded_then_the_objection_is_overdue_and_clo
 
 async def test_a_grant_opens_the_delivery_and_the_case_ends_only_once_delivered(case: Case) -> None:
     handle, fakes = case.handle, case.fakes
-    await _recorded(fakes, ObjectionRegistered)
+    await fakes.recorded(ObjectionRegistered)
     answer = ResponseCommand(
         outcome="granted", order="Berikan salinan anggaran.", actor="atasan@sanggau.example"
     )
@@ -235,7 +197,7 @@ async def test_a_grant_opens_the_delivery_and_the_case_ends_only_once_delivered(
     assert status.status == "answered"
     assert status.next_deadline == fakes.deadline(answered.at, law.T5.working_days).due_at
 
-    assert "sudah dijawab" in await _refused(handle, ObjectionWorkflow.respond, answer)
+    assert "sudah dijawab" in await refused(handle, ObjectionWorkflow.respond, answer)
     await _update(handle, ObjectionWorkflow.accept)
     [accepted] = fakes.of(ObjectionAccepted)
     assert accepted.transition.status == "accepted"
@@ -256,23 +218,23 @@ async def test_a_grant_opens_the_delivery_and_the_case_ends_only_once_delivered(
 
 async def test_refused_actions_record_nothing(case: Case) -> None:
     handle, fakes = case.handle, case.fakes
-    await _recorded(fakes, ObjectionRegistered)
+    await fakes.recorded(ObjectionRegistered)
     bare = ResponseCommand(outcome="upheld", reasons=" ", actor="atasan@sanggau.example")
-    assert "Pasal 36 ayat (3)" in await _refused(handle, ObjectionWorkflow.respond, bare)
+    assert "Pasal 36 ayat (3)" in await refused(handle, ObjectionWorkflow.respond, bare)
     odd = ResponseCommand(outcome="rejected", reasons="-", actor="atasan@sanggau.example")
-    assert "granted, partially_granted atau upheld" in await _refused(handle, ObjectionWorkflow.respond, odd)
-    assert "Hanya jawaban Atasan PPID" in await _refused(handle, ObjectionWorkflow.accept)
+    assert "granted, partially_granted atau upheld" in await refused(handle, ObjectionWorkflow.respond, odd)
+    assert "Hanya jawaban Atasan PPID" in await refused(handle, ObjectionWorkflow.accept)
     dispute = DisputeCommand(statement="Tidak puas", requested_outcome="Dibuka")
-    assert "Pasal 37 ayat (1)" in await _refused(handle, ObjectionWorkflow.file_dispute, dispute)
+    assert "Pasal 37 ayat (1)" in await refused(handle, ObjectionWorkflow.file_dispute, dispute)
     delivery = DeliveryCommand(delivered_on=date(2026, 5, 4), method="email", actor="ppid@sanggau.example")
-    assert "tidak memiliki penyerahan" in await _refused(handle, ObjectionWorkflow.record_delivery, delivery)
+    assert "tidak memiliki penyerahan" in await refused(handle, ObjectionWorkflow.record_delivery, delivery)
     assert [type(r.event) for r in fakes.records] == [ObjectionRegistered]
 
 
 async def test_a_late_answer_never_shortens_the_t5_told_at_the_expiry(case: Case) -> None:
     handle, fakes, start = case.handle, case.fakes, case.start
     await case.env.sleep(start.due_at - await case.env.get_current_time() + timedelta(minutes=5))
-    [overdue] = await _recorded(fakes, ObjectionOverdue)
+    [overdue] = await fakes.recorded(ObjectionOverdue)
     assert overdue.dispute_window is not None and overdue.dispute_window.start == start.due_at
     told = fakes.deadline(start.due_at, law.T5.working_days).due_at
 
@@ -294,7 +256,7 @@ async def test_a_late_answer_never_shortens_the_t5_told_at_the_expiry(case: Case
 
 async def test_a_holiday_within_t4_moves_it_and_the_reminders_follow(case: Case) -> None:
     handle, fakes, start = case.handle, case.fakes, case.start
-    await _recorded(fakes, ObjectionRegistered)
+    await fakes.recorded(ObjectionRegistered)
     # A working day within T4 becomes a holiday: T4 ends one working day later.
     day = (start.registered_at + timedelta(days=7)).astimezone(start.due_at.tzinfo).date()
     while not fakes.calendar().is_working_day(day):
@@ -304,7 +266,7 @@ async def test_a_holiday_within_t4_moves_it_and_the_reminders_follow(case: Case)
         ObjectionWorkflow.calendar_changed,
         CalendarChanged(version=1, action="add", date=day, name="Libur daerah"),
     )
-    [moved] = await _recorded(fakes, ObjectionDeadlineMoved)
+    [moved] = await fakes.recorded(ObjectionDeadlineMoved)
     new = fakes.deadline(start.registered_at, law.T4.working_days).due_at
     assert new > start.due_at
     event = moved.event

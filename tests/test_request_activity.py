@@ -18,16 +18,14 @@ from temporalio.testing import ActivityEnvironment
 from activities.requests import RequestActivities
 from base.settings import Settings
 from db.calendar_repo import load_calendar
-from db.models import Body, InfoRequest, Notification, Task, TimelineEvent
-from db.session import make_engine, make_session_factory
+from db.models import InfoRequest, Notification, Task, TimelineEvent
 from domain import law
 from domain.calendar import Deadline, add_working_days
 from domain.case_change import TaskToOpen, Transition
 from domain.contracts import DeadlineQuery, DecisionCommand, ReminderPlan
 from domain.request_events import Closed, Decided, Extended, Overdue, RecordRequest, Registered, Reminded
-from tests.conftest import make_settings
+from tests.case_unit_support import BODY, add_request, body_of, database
 
-BODY = "kab-sanggau"
 RECEIVED = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)  # a Monday morning in Pontianak
 
 
@@ -65,8 +63,7 @@ class Db:
 
     async def deadline(self, start: datetime, days: int) -> Deadline:
         async with self.sessions() as session:
-            body = await session.scalar(select(Body).where(Body.slug == BODY))
-            assert body is not None
+            body = await body_of(session)
             return add_working_days(start, days, body.timezone, await load_calendar(session, BODY))
 
     async def due(self, start: datetime, days: int) -> datetime:
@@ -77,17 +74,9 @@ class Db:
         request_id = uuid.uuid4().hex
         t1 = await self.deadline(RECEIVED, law.T1.working_days)
         async with self.sessions() as session:
-            body = await session.scalar(select(Body).where(Body.slug == BODY))
-            assert body is not None
-            session.add(
-                InfoRequest(
-                    id=request_id, registration_number=f"TEST/{request_id[:8]}", body_id=body.id, unit_id=None,
-                    status="received", channel="web", requester_kind="individual", requester_name="Siti Aminah",
-                    address="Jl. Sudirman 1", email="siti@example.org", information="Anggaran imunisasi 2025",
-                    purpose="Penelitian", obtain_method="copy", copy_format="softcopy", delivery_method="email",
-                    tracking_code_hash="x", received_at=RECEIVED, due_at=t1.due_at,
-                    deadline=t1.model_dump(mode="json"), workflow_id=f"permohonan-{request_id}",
-                )
+            await add_request(
+                session, request_id, status="received", received_at=RECEIVED, due_at=t1.due_at,
+                registration_number=f"TEST/{request_id[:8]}", deadline=t1.model_dump(mode="json"),
             )  # fmt: skip
             await session.commit()
         return request_id
@@ -95,11 +84,8 @@ class Db:
 
 @pytest.fixture
 async def db(tmp_path: Path, sqlite_database_url: str) -> AsyncIterator[Db]:
-    engine = make_engine(sqlite_database_url)
-    try:
-        yield Db(make_session_factory(engine), make_settings(tmp_path, sqlite_database_url, "localhost:1"))
-    finally:
-        await engine.dispose()
+    async with database(sqlite_database_url, tmp_path) as (settings, sessions):
+        yield Db(sessions, settings)
 
 
 def decide_task(due: datetime | None = None, *, at_deadline: bool = False) -> TaskToOpen:

@@ -15,14 +15,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from temporalio import activity
-from temporalio.client import WorkflowHandle, WorkflowUpdateFailedError
-from temporalio.exceptions import ApplicationError
+from temporalio.client import WorkflowHandle
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
 from activities.requests import plan_alarms
 from domain import law
-from domain.calendar import Deadline, WorkingCalendar, add_working_days
+from domain.calendar import Deadline, WorkingCalendar
 from domain.contracts import (
     ActionResult,
     Alarm,
@@ -45,26 +44,26 @@ from domain.request_events import (
     Registered,
     Reminded,
 )
+from tests.case_unit_support import TZ, RecordingFakes, refused
 from workflows.objection import ObjectionWorkflow
 from workflows.registry import workflow_runner
 from workflows.request import DECISION_ENDS, RequestWorkflow
 
-TZ = "Asia/Pontianak"
 PPID = "ppid@sanggau.example"
 
 
 @dataclass
-class FakeRegisters:
-    """The request's activities, by name, without a database."""
+class FakeRegisters(RecordingFakes[RecordRequest]):
+    """The request's activities, by name, without a database; the calendar is Monday to Friday plus the
+    holidays the test adds."""
 
-    records: list[RecordRequest] = field(default_factory=list)
     holidays: dict[date, str] = field(default_factory=dict)
 
     def calendar(self) -> WorkingCalendar:
         return WorkingCalendar(base=lambda year: {d: n for d, n in self.holidays.items() if d.year == year})
 
     def count(self, query: DeadlineQuery) -> Deadline:
-        return add_working_days(query.start, query.working_days, TZ, self.calendar())
+        return self.deadline(query.start, query.working_days)
 
     @activity.defn(name="record_request_event")
     async def record(self, record: RecordRequest) -> Recorded:
@@ -90,7 +89,7 @@ class FakeRegisters:
         return [r.event.event for r in self.records]
 
     def last(self, kind: type) -> RecordRequest:
-        return [r for r in self.records if isinstance(r.event, kind)][-1]
+        return self.of(kind)[-1]
 
 
 @dataclass
@@ -113,11 +112,7 @@ class Case:
         return result
 
     async def refused(self, method: Any, argument: object) -> str:
-        with pytest.raises(WorkflowUpdateFailedError) as failed:
-            await self.update(method, argument)
-        cause = failed.value.cause
-        assert isinstance(cause, ApplicationError) and cause.type == "Conflict"
-        return cause.message
+        return await refused(self.handle, method, argument)
 
 
 @pytest.fixture

@@ -15,6 +15,7 @@ from temporalio.exceptions import ApplicationError
 with workflow.unsafe.imports_passed_through():
     from activities.calendar import CalendarActivities
     from domain.calendar import Deadline
+    from domain.case_change import ClockMove
     from domain.contracts import (
         Alarm,
         CalendarChanged,
@@ -140,20 +141,12 @@ class CaseWorkflow:
         if new == current:
             return current
         kept = new < current and not change.confirm_earlier
-        await self._record_clock_change(
-            clock, current, new if not kept else current, recomputed, change, kept
-        )
-        return current if kept else new
+        holds = current if kept else new
+        move = ClockMove(clock=clock, old=current, new=holds, kept=kept, deadline=recomputed, change=change)
+        await self._record_clock_change(move)
+        return holds
 
-    async def _record_clock_change(
-        self,
-        clock: str,
-        old: datetime,
-        new: datetime,
-        recomputed: Deadline,
-        change: CalendarChanged,
-        kept: bool,
-    ) -> None:
+    async def _record_clock_change(self, move: ClockMove) -> None:
         """Writes the moved (or kept) clock on the case's timeline, through the case's recording activity."""
         raise NotImplementedError
 

@@ -15,8 +15,7 @@ with workflow.unsafe.imports_passed_through():
     # Passed through: the pure core and the stateless shared helpers are not re-run by the sandbox per run.
     from activities.disputes import DisputeActivities
     from domain import law
-    from domain.calendar import Deadline
-    from domain.case_change import TaskToOpen, Transition
+    from domain.case_change import ClockMove, TaskToOpen, Transition
     from domain.contracts import (
         Alarm,
         CalendarChanged,
@@ -299,14 +298,10 @@ class DisputeWorkflow(CaseWorkflow):
                 "T8", self.final_due, self.decided_at, law.T8.working_days, change, timezone=tz
             )
 
-    async def _record_clock_change(
-        self, clock: str, old: datetime, new: datetime, recomputed: Deadline, change: CalendarChanged, kept: bool
-    ) -> None:  # fmt: skip
-        assert clock in ("T6", "T7", "T8")
-        event = DeadlineMoved(
-            clock=clock, old=old, new=new, kept=kept, deadline=recomputed, change=change,
-            timezone=self.start.komisi_timezone, task_kinds=[SETTLE_TASK] if clock == "T7" else [],
-        )  # fmt: skip
+    async def _record_clock_change(self, move: ClockMove) -> None:
+        # DeadlineMoved narrows the clock to the KI's (T6, T7, T8); the settle task follows T7.
+        tasks = [SETTLE_TASK] if move.clock == "T7" else []
+        event = DeadlineMoved.of(move, self.start.komisi_timezone, task_kinds=tasks)
         await self._record_dispute(event, workflow.now())
 
     # --- helpers ------------------------------------------------------------------------------------------

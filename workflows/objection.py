@@ -21,7 +21,7 @@ with workflow.unsafe.imports_passed_through():
     from activities.objections import ObjectionActivities
     from domain import law
     from domain.calendar import Deadline
-    from domain.case_change import TaskToOpen, Transition
+    from domain.case_change import ClockMove, TaskToOpen, Transition
     from domain.contracts import (
         Alarm,
         CalendarChanged,
@@ -285,27 +285,11 @@ class ObjectionWorkflow(CaseWorkflow):
                 law.T5.code, self.dispute_deadline, self.t5_start, law.T5.working_days, change, body=body
             )
 
-    async def _record_clock_change(
-        self,
-        clock: str,
-        old: datetime,
-        new: datetime,
-        recomputed: Deadline,
-        change: CalendarChanged,
-        kept: bool,
-    ) -> None:
+    async def _record_clock_change(self, move: ClockMove) -> None:
         """The moved clock on the timeline (and told to the requester unless kept); a moved T4 re-plans the
         Atasan's reminders before the date that now holds, in the same recording."""
-        moved = ObjectionDeadlineMoved(
-            clock=clock,
-            old=old,
-            new=new,
-            kept=kept,
-            deadline=recomputed,
-            change=change,
-            timezone=self.start.timezone,
-        )
-        reminders = self._atasan_reminders(new) if clock == law.T4.code else None
+        moved = ObjectionDeadlineMoved.of(move, self.start.timezone)
+        reminders = self._atasan_reminders(move.new) if move.clock == law.T4.code else None
         recorded = await self._record_objection(moved, workflow.now(), reminders=reminders)
         if reminders is not None:
             self._set_alarms(recorded)

@@ -17,8 +17,7 @@ with workflow.unsafe.imports_passed_through():
     from activities.objections import ObjectionActivities
     from activities.requests import RequestActivities
     from domain import law
-    from domain.calendar import Deadline
-    from domain.case_change import TaskToOpen, Transition
+    from domain.case_change import ClockMove, TaskToOpen, Transition
     from domain.contracts import (
         ActionResult,
         Alarm,
@@ -150,14 +149,10 @@ class RequestWorkflow(CaseWorkflow):
             # T3 for non-response runs from the T1/T2 expiry (Pasal 36(1) with 35(1)(c)); the Atasan PPID
             # is told and must see to the answer by then.
             self.status = RequestStatus.OVERDUE
+            escalated = self._past_prompt(ESCALATED_TASK, Role.ATASAN_PPID, "escalated")
             recorded = await self._record_request(
-                Overdue(), now, deadline=self._t3_query(self.due_at),
-                transition=Transition(
-                    status=self.status.value, close_task_kinds=[EXTENSION_PROMPT],
-                    open_tasks=[TaskToOpen(kind=ESCALATED_TASK, role=Role.ATASAN_PPID.value, key="escalated",
-                                           due_at_deadline=True)],
-                ),
-            )  # fmt: skip
+                Overdue(), now, deadline=self._t3_query(self.due_at), transition=escalated
+            )
             assert recorded.deadline is not None
             self.objection_deadline, self.t3_start = recorded.deadline.due_at, self.due_at
         elif alarm.kind == "objection_window_end":
@@ -215,11 +210,7 @@ class RequestWorkflow(CaseWorkflow):
             recorded = await self._record_request(
                 Extended(reason=command.reason), workflow.now(), actor=command.actor,
                 deadline=query, reminders=self._reminder_plan(before_new_deadline=True),
-                transition=Transition(
-                    status=self.status.value, close_task_kinds=[EXTENSION_PROMPT],
-                    open_tasks=[TaskToOpen(kind=DECIDE_TASK, role=Role.PPID.value, key="decide",
-                                           due_at_deadline=True)],
-                ),
+                transition=self._past_prompt(DECIDE_TASK, Role.PPID, "decide"),
             )  # fmt: skip
             assert recorded.deadline is not None
             self.due_at = recorded.deadline.due_at
@@ -386,21 +377,10 @@ class RequestWorkflow(CaseWorkflow):
                 law.T3.code, self.objection_deadline, self.t3_start, T3_OBJECTION_DAYS, change, body=body
             )
 
-    async def _record_clock_change(
-        self,
-        clock: str,
-        old: datetime,
-        new: datetime,
-        recomputed: Deadline,
-        change: CalendarChanged,
-        kept: bool,
-    ) -> None:
+    async def _record_clock_change(self, move: ClockMove) -> None:
         # One entry per clock and calendar version (the request's timeline keys carry the clock themselves).
-        moved = DeadlineMoved(
-            clock=clock, old=old, new=new, kept=kept, deadline=recomputed, change=change,
-            timezone=self.start.timezone, task_kinds=CLOCK_TASKS.get(clock, []),
-        )  # fmt: skip
-        await self._record_request(moved, workflow.now(), round_=change.version)
+        moved = DeadlineMoved.of(move, self.start.timezone, task_kinds=CLOCK_TASKS.get(move.clock, []))
+        await self._record_request(moved, workflow.now(), round_=move.change.version)
 
     async def _record_delivered(self, command: DeliveryCommand) -> None:
         await self._record_request(Delivered(delivery=command), workflow.now(), actor=command.actor)
@@ -429,6 +409,12 @@ class RequestWorkflow(CaseWorkflow):
             reminders=reminders, follow_objection=follow_objection,
         )  # fmt: skip
         return await db_activity_method(RequestActivities.record, record)
+
+    def _past_prompt(self, kind: str, role: Role, key: str) -> Transition:
+        """The new status once T1 has ended or been extended: the prompt to extend has served, and the task
+        opened is due at the deadline the same recording computes (T3 of the escalation, or T2)."""
+        opens = TaskToOpen(kind=kind, role=role.value, key=key, due_at_deadline=True)
+        return Transition(status=self.status.value, close_task_kinds=[EXTENSION_PROMPT], open_tasks=[opens])
 
     def _t3_query(self, start: datetime) -> DeadlineQuery:
         """T3: law.T3 working days for the objection (Pasal 36(1))."""
