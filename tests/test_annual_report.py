@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import os
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from email.message import EmailMessage
@@ -31,6 +32,7 @@ from tests.conftest import Mailbox, text_of
 from tests.requests_support import ATASAN_SANGGAU, PPID_DINKES, PPID_SANGGAU, Stack, stack
 from tests.timeskip_support import sleep_until
 from workflows.annual_report import AnnualReportWorkflow
+from workflows.registry import history_replayer
 
 KI_KALBAR = "sengketa@ki-kalbar.example"
 WIB = ZoneInfo("Asia/Pontianak")
@@ -195,6 +197,16 @@ async def test_the_yearly_report_is_prepared_reminded_escalated_and_submitted(
     evaluation = await sim.http.get("/staf/evaluasi-unit.csv?year=2026")
     assert "bpkad" in evaluation.text and "overdue:1" in evaluation.text
     assert datetime.fromisoformat(body["submitted_at"]).astimezone(WIB).date().isoformat() == "2027-04-01"
+
+    # Submitted, the report's workflow ends, and its history replays.
+    handle = timeskip.client.get_workflow_handle("laporan-kab-sanggau-2026")
+    assert await handle.result() == "submitted"
+    history = await handle.fetch_history()
+    if os.environ.get("PPID_RECORD_HISTORY_DIR"):  # to add recorded histories for tests/test_replay.py
+        Path(os.environ["PPID_RECORD_HISTORY_DIR"], "annual_report_v6_submitted.json").write_text(
+            history.to_json()
+        )
+    await history_replayer().replay_workflow(history)
 
 
 async def test_the_calendar_watch_starts_the_report_workflow_of_every_body(

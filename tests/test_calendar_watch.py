@@ -4,6 +4,7 @@ Schedule runs it (and starts the yearly report workflows) on the 1st of every mo
 from __future__ import annotations
 
 import asyncio
+import os
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -131,7 +132,13 @@ async def test_the_schedule_runs_the_check_and_starts_the_yearly_reports(
             assert child.status == WorkflowExecutionStatus.RUNNING  # abandoned: it outlives the run
             await client.get_workflow_handle(child.id).terminate()
             # The scheduled workflow runs in the strict sandbox and replays.
-            await history_replayer().replay_workflow(await run.fetch_history())
+            history = await run.fetch_history()
+            # To add recorded histories for tests/test_replay.py.
+            if os.environ.get("PPID_RECORD_HISTORY_DIR"):
+                Path(os.environ["PPID_RECORD_HISTORY_DIR"], "calendar_watch_v6_scheduled.json").write_text(
+                    history.to_json()
+                )
+            await history_replayer().replay_workflow(history)
         finally:
             await schedule.delete()
 

@@ -10,6 +10,7 @@ One stack for the module (one time-skipping server, its clock moving forward thr
 from __future__ import annotations
 
 import asyncio
+import os
 import shutil
 import uuid
 from collections.abc import AsyncIterator
@@ -20,12 +21,16 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from aiosmtpd.controller import Controller
+from temporalio.api.enums.v1 import EventType
+from temporalio.client import WorkflowHandle
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
+from domain.contracts import CalendarChanged
 from tests.conftest import BIN, Mailbox, free_port, text_of
 from tests.requests_support import ATASAN_SANGGAU, PPID_DINKES, PPID_SANGGAU, REQUESTER_EMAIL, Stack, stack
 from tests.timeskip_support import sleep_until
+from workflows.consequence_test import ConsequenceTestWorkflow
 from workflows.registry import history_replayer
 
 WIB = ZoneInfo("Asia/Pontianak")  # Kabupaten Sanggau
@@ -271,7 +276,12 @@ async def test_tested_approved_cited_and_opened_by_itself_at_the_end_of_its_peri
     ]
     handle = env.client.get_workflow_handle(f"uji-konsekuensi-{test_id}")
     assert await handle.result() == "approved"
-    await history_replayer().replay_workflow(await handle.fetch_history())
+    history = await handle.fetch_history()
+    if os.environ.get("PPID_RECORD_HISTORY_DIR"):  # to add recorded histories for tests/test_replay.py
+        Path(os.environ["PPID_RECORD_HISTORY_DIR"], "consequence_test_v6_approved.json").write_text(
+            history.to_json()
+        )
+    await history_replayer().replay_workflow(history)
 
 
 async def test_determination_opens_retest_supersedes_and_a_ki_decision_opens(
@@ -404,3 +414,101 @@ async def test_determination_opens_retest_supersedes_and_a_ki_decision_opens(
     by_atasan = (await sim.http.get(f"/v1/dik/{granted['dik_entry_id']}")).json()
     assert by_atasan["status"] == "opened" and by_atasan["opened_reason"] == "objection"
     assert await env.client.get_workflow_handle(f"uji-konsekuensi-{granted['id']}").result() == "approved"
+
+
+async def _next_working_day_after(sim: Stack, moment: str) -> datetime:
+    """The end of the first working day after `moment` on Sanggau's current calendar."""
+    found = await sim.http.get(
+        "/v1/calendar/deadline", params={"body": "kab-sanggau", "start": moment, "working_days": 1}
+    )
+    assert found.status_code == 200, found.text
+    return datetime.fromisoformat(found.json()["due_at"])
+
+
+async def test_a_holiday_in_the_review_window_moves_the_step_later_and_its_cancellation_does_not_move_it_back(
+    uk: Stack, env: WorkflowEnvironment
+) -> None:
+    """A regional holiday added inside the PPID Utama's review window puts the step's due date (and its open
+    task's) one working day later; the same calendar version signalled again changes nothing; cancelling the
+    holiday without `confirm_earlier` keeps the later date already told (docs/domain.md "Working days")."""
+    sim = uk
+    unit, utama, admin = (
+        await sim.login(PPID_DINKES),
+        await sim.login(PPID_SANGGAU),
+        await sim.login("admin@ppid.example"),
+    )
+    later = (await _today(sim) + timedelta(days=400)).isoformat()
+    test_id = await _start(
+        sim, unit, information="Catatan rehabilitasi pasien rawat inap", exemption_until=later
+    )
+    url = f"/v1/consequence-tests/{test_id}"
+    before = (await sim.http.get(url, headers=unit)).json()
+    old_due = datetime.fromisoformat(before["due_at"])
+    assert [(t["kind"], t["status"], t["due_at"]) for t in before["tasks"]] == [
+        ("review_consequence_test", "open", before["due_at"])
+    ]
+    # A working day inside the window: the first after the test was submitted, before its due day.
+    day = (await _next_working_day_after(sim, before["submitted_at"])).astimezone(WIB).date()
+    assert day < old_due.astimezone(WIB).date()
+
+    added = await sim.http.post(
+        "/v1/calendar/holidays",
+        json={"date": day.isoformat(), "name": "Hari Jadi Kabupaten Sanggau", "body": "kab-sanggau"},
+        headers=admin,
+    )  # fmt: skip
+    assert added.status_code == 201, added.text
+    version = added.json()["version"]
+    assert added.json()["delivered"] is True
+    event = f"uk_deadline_moved_v{version}"
+    moved = await _until(sim, url, unit, lambda t: event in {e["event"] for e in t["timeline"]})
+    # Counted again on the new calendar: one working day more, the next working day after the old due day.
+    new_due = await _next_working_day_after(sim, before["due_at"])
+    assert datetime.fromisoformat(moved["due_at"]) == new_due > old_due
+    [task] = moved["tasks"]
+    assert task["status"] == "open" and datetime.fromisoformat(task["due_at"]) == new_due
+    [inbox] = [t for t in (await sim.http.get("/v1/tasks", headers=utama)).json() if t["case_id"] == test_id]
+    assert inbox["kind"] == "review_consequence_test" and datetime.fromisoformat(inbox["due_at"]) == new_due
+    [entry] = [e for e in moved["timeline"] if e["event"] == event]
+    assert entry["data"]["kept"] == [] and datetime.fromisoformat(entry["data"]["step_due_at"]) == new_due
+    assert "ditambahkan sebagai hari libur" in entry["label"]
+    handle = env.client.get_workflow_handle(f"uji-konsekuensi-{test_id}")
+    assert await handle.query("calendar_version") == version
+
+    # The same version again (the worker re-sends a change until every case has it): applied once.
+    length = len((await handle.fetch_history()).events)
+    again = CalendarChanged(version=version, action="add", date=day, name="Hari Jadi Kabupaten Sanggau")
+    await handle.signal(ConsequenceTestWorkflow.calendar_changed, again)
+    after_signal = await _history_after_signal(handle, length)
+    assert "EVENT_TYPE_MARKER_RECORDED" not in after_signal  # no clock recomputed, nothing recorded
+    same = (await sim.http.get(url, headers=unit)).json()
+    assert same["due_at"] == moved["due_at"] and same["tasks"] == moved["tasks"]
+    assert [e["event"] for e in same["timeline"]] == [e["event"] for e in moved["timeline"]]
+
+    # Cancelled without confirm_earlier: the recomputed date would be earlier, the later one told is kept.
+    cancelled = await sim.http.delete(
+        f"/v1/calendar/holidays/{day.isoformat()}", params={"body": "kab-sanggau"}, headers=admin
+    )
+    assert cancelled.status_code == 200, cancelled.text
+    back = f"uk_deadline_moved_v{cancelled.json()['version']}"
+    kept = await _until(sim, url, unit, lambda t: back in {e["event"] for e in t["timeline"]})
+    [entry] = [e for e in kept["timeline"] if e["event"] == back]
+    assert entry["data"]["kept"] == ["step"] and entry["data"]["step_due_at"] is None
+    assert datetime.fromisoformat(entry["data"]["recomputed"]["step"]) == old_due
+    assert "tidak dimajukan" in entry["label"] and "tidak lagi hari libur" in entry["label"]
+    assert datetime.fromisoformat(kept["due_at"]) == new_due
+    [task] = kept["tasks"]
+    assert task["status"] == "open" and datetime.fromisoformat(task["due_at"]) == new_due
+    assert await handle.query("calendar_version") == cancelled.json()["version"]
+
+
+async def _history_after_signal(handle: WorkflowHandle[Any, Any], length: int) -> list[str]:
+    """The event types after the first `length` events, once the workflow has handled the signal sent."""
+    for _ in range(200):
+        events = (await handle.fetch_history()).events[length:]
+        names = [EventType.Name(e.event_type) for e in events]
+        if "EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED" in names:
+            signalled = names.index("EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED")
+            if "EVENT_TYPE_WORKFLOW_TASK_COMPLETED" in names[signalled:]:
+                return names
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"the signal was never handled: {names}")

@@ -5,8 +5,10 @@ scores and publishes the ranking (JSON and CSV, public from then on)."""
 
 from __future__ import annotations
 
+import os
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from temporalio.testing import WorkflowEnvironment
@@ -27,6 +29,7 @@ from domain.monev import (
 from tests.conftest import text_of
 from tests.requests_support import Stack
 from tests.timeskip_support import sleep_until
+from workflows.registry import history_replayer
 
 # --- the score, the bands, the ranking ---------------------------------------------------------------------
 
@@ -290,3 +293,11 @@ async def test_a_monev_round_from_questionnaire_to_published_ranking(
             address
         )
     assert (await sim.http.get(f"/ki/monev?year={year}")).headers["location"] == f"/ki/monev/{year}"
+
+    # Published, the round's workflow ends, and its history replays.
+    handle = timeskip.client.get_workflow_handle(registers.workflow_id("ki-kalteng", year))
+    assert await handle.result() == "published"
+    history = await handle.fetch_history()
+    if os.environ.get("PPID_RECORD_HISTORY_DIR"):  # to add recorded histories for tests/test_replay.py
+        Path(os.environ["PPID_RECORD_HISTORY_DIR"], "monev_v6_published.json").write_text(history.to_json())
+    await history_replayer().replay_workflow(history)
