@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import io
-import os
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from email.message import EmailMessage
@@ -19,20 +18,20 @@ from zoneinfo import ZoneInfo
 import httpx
 from openpyxl import load_workbook
 from pypdf import PdfReader
-from sqlalchemy import select
 from temporalio.client import WorkflowExecutionStatus, WorkflowHandle
 from temporalio.service import RPCError
 from temporalio.testing import WorkflowEnvironment
 
-from db.models import Body, CalendarChangeRow, KomisiInformasi
+from db.models import CalendarChangeRow
 from db.session import make_engine, make_session_factory
 from domain.annual_report import ReportPlan, ReportStart
 from domain.contracts import CalendarChanged
 from tests.conftest import Mailbox, text_of
+from tests.history_support import RECORDED_VERSION, replay_and_record
 from tests.requests_support import ATASAN_SANGGAU, PPID_DINKES, PPID_SANGGAU, Stack, stack
+from tests.test_calendar_watch import add_body
 from tests.timeskip_support import sleep_until
 from workflows.annual_report import AnnualReportWorkflow
-from workflows.registry import history_replayer
 
 KI_KALBAR = "sengketa@ki-kalbar.example"
 WIB = ZoneInfo("Asia/Pontianak")
@@ -202,11 +201,7 @@ async def test_the_yearly_report_is_prepared_reminded_escalated_and_submitted(
     handle = timeskip.client.get_workflow_handle("laporan-kab-sanggau-2026")
     assert await handle.result() == "submitted"
     history = await handle.fetch_history()
-    if os.environ.get("PPID_RECORD_HISTORY_DIR"):  # to add recorded histories for tests/test_replay.py
-        Path(os.environ["PPID_RECORD_HISTORY_DIR"], "annual_report_v6_submitted.json").write_text(
-            history.to_json()
-        )
-    await history_replayer().replay_workflow(history)
+    await replay_and_record(history, f"annual_report_{RECORDED_VERSION}_submitted")
 
 
 async def test_the_calendar_watch_starts_the_report_workflow_of_every_body(
@@ -216,14 +211,7 @@ async def test_the_calendar_watch_starts_the_report_workflow_of_every_body(
     """On the real dev server: the watch starts `laporan-<body>-<year>` for a body just imported, as an
     abandoned child (it outlives the watch), and starting it again next month is a no-op."""
     slug = f"uji-{task_queue[-8:]}"
-    engine = make_engine(sqlite_database_url)
-    async with make_session_factory(engine)() as session:
-        komisi = await session.scalar(select(KomisiInformasi.id).where(KomisiInformasi.slug == "ki-kalbar"))
-        session.add(Body(slug=slug, code=slug[-8:].upper(), name="Badan Uji", level="kabupaten", state_body=True,
-                         timezone="Asia/Pontianak", komisi_id=komisi, ppid_email="ppid@uji.example",
-                         atasan_email="atasan@uji.example", head_email="kepala@uji.example"))  # fmt: skip
-        await session.commit()
-    await engine.dispose()
+    await add_body(sqlite_database_url, slug)
     async with stack(temporal_env.client, mailbox, tmp_path, sqlite_database_url, task_queue):
         watch = await temporal_env.client.start_workflow(
             "CalendarWatchWorkflow", id=f"kalender-{task_queue}", task_queue=task_queue

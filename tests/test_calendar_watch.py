@@ -4,7 +4,6 @@ Schedule runs it (and starts the yearly report workflows) on the 1st of every mo
 from __future__ import annotations
 
 import asyncio
-import os
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -19,9 +18,9 @@ from db.models import Body, KomisiInformasi
 from db.session import make_engine, make_session_factory
 from domain.contracts import CalendarCheck
 from tests.conftest import Mailbox, login
+from tests.history_support import RECORDED_VERSION, replay_and_record
 from tests.requests_support import stack
 from worker import ensure_calendar_schedule
-from workflows.registry import history_replayer
 
 
 def test_which_years_need_confirmation() -> None:
@@ -42,7 +41,8 @@ def _next_first_of_month(now: datetime) -> datetime:
     return candidate
 
 
-async def _add_body(database_url: str, slug: str) -> None:
+async def add_body(database_url: str, slug: str) -> None:
+    """A body just imported into the directory (no report workflow yet)."""
     engine = make_engine(database_url)
     async with make_session_factory(engine)() as session:
         komisi = await session.scalar(select(KomisiInformasi.id).where(KomisiInformasi.slug == "ki-kalbar"))
@@ -94,7 +94,7 @@ async def test_the_schedule_runs_the_check_and_starts_the_yearly_reports(
     the report workflow of a body just imported, which outlives the short run (abandoned)."""
     client = temporal_env.client
     slug = f"uji-{task_queue[-8:]}"
-    await _add_body(sqlite_database_url, slug)
+    await add_body(sqlite_database_url, slug)
     schedule_id = f"kalender-{task_queue}"
     async with stack(client, mailbox, tmp_path, sqlite_database_url, task_queue):
         schedule = await ensure_calendar_schedule(client, task_queue, schedule_id)
@@ -133,12 +133,7 @@ async def test_the_schedule_runs_the_check_and_starts_the_yearly_reports(
             await client.get_workflow_handle(child.id).terminate()
             # The scheduled workflow runs in the strict sandbox and replays.
             history = await run.fetch_history()
-            # To add recorded histories for tests/test_replay.py.
-            if os.environ.get("PPID_RECORD_HISTORY_DIR"):
-                Path(os.environ["PPID_RECORD_HISTORY_DIR"], "calendar_watch_v6_scheduled.json").write_text(
-                    history.to_json()
-                )
-            await history_replayer().replay_workflow(history)
+            await replay_and_record(history, f"calendar_watch_{RECORDED_VERSION}_scheduled")
         finally:
             await schedule.delete()
 

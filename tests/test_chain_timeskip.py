@@ -5,10 +5,8 @@ the late objection; acceptance; the T5 lapse; authorization across bodies and Ko
 from __future__ import annotations
 
 import json
-import os
 from datetime import date, datetime, timedelta
 from email.message import EmailMessage
-from pathlib import Path
 from typing import Any
 
 from temporalio.testing import WorkflowEnvironment
@@ -16,15 +14,14 @@ from temporalio.testing import WorkflowEnvironment
 from domain import law
 from domain.dates_id import format_date
 from tests.conftest import text_of
+from tests.history_support import RECORDED_VERSION, replay_and_record
 from tests.requests_support import ATASAN_SANGGAU, PPID_DINKES, PPID_SANGGAU, REQUESTER_EMAIL, Stack
 from tests.timeskip_support import sleep_until, wait_status
-from workflows.registry import history_replayer
 
 KI_KALBAR = "sengketa@ki-kalbar.example"
 HEAD_SANGGAU = "bupati@sanggau.example"
 # The workflow code version a recording is named after (v4: one recording activity per request event; v5: a KI
 # order is complied with, through the dispute workflow, before the dispute ends).
-RECORDED_VERSION = "v6"
 REFUSAL = {
     "outcome": "rejected",
     "exemption": {
@@ -226,7 +223,6 @@ async def test_refusal_objection_answer_dispute_registration_outcome_final(
     await sim.mail.wait_for(KI_KALBAR, "Informasi diserahkan")
 
     # Every workflow of the chain replays on the current code.
-    replayer = history_replayer()
     await timeskip.sleep(timedelta(days=200))  # past T3 and the grace for late objections: the chain ends
     for kind, workflow_id in (
         ("dispute", f"sengketa-{dispute_id}"), ("objection", f"keberatan-{filed['id']}"),
@@ -235,10 +231,7 @@ async def test_refusal_objection_answer_dispute_registration_outcome_final(
         handle = timeskip.client.get_workflow_handle(workflow_id)
         await handle.result()
         history = await handle.fetch_history()
-        if os.environ.get("PPID_RECORD_HISTORY_DIR"):  # to add recorded histories for tests/test_replay.py
-            name = f"{kind}_{RECORDED_VERSION}_chain.json"
-            Path(os.environ["PPID_RECORD_HISTORY_DIR"], name).write_text(history.to_json())
-        await replayer.replay_workflow(history)
+        await replay_and_record(history, f"{kind}_{RECORDED_VERSION}_chain")
 
 
 def _payload(part: EmailMessage) -> str:

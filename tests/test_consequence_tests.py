@@ -10,7 +10,6 @@ One stack for the module (one time-skipping server, its clock moving forward thr
 from __future__ import annotations
 
 import asyncio
-import os
 import shutil
 import uuid
 from collections.abc import AsyncIterator
@@ -28,10 +27,10 @@ from temporalio.testing import WorkflowEnvironment
 
 from domain.contracts import CalendarChanged
 from tests.conftest import BIN, Mailbox, free_port, text_of
+from tests.history_support import RECORDED_VERSION, replay_and_record
 from tests.requests_support import ATASAN_SANGGAU, PPID_DINKES, PPID_SANGGAU, REQUESTER_EMAIL, Stack, stack
 from tests.timeskip_support import sleep_until
 from workflows.consequence_test import ConsequenceTestWorkflow
-from workflows.registry import history_replayer
 
 WIB = ZoneInfo("Asia/Pontianak")  # Kabupaten Sanggau
 KI_KALBAR = "sengketa@ki-kalbar.example"
@@ -277,11 +276,7 @@ async def test_tested_approved_cited_and_opened_by_itself_at_the_end_of_its_peri
     handle = env.client.get_workflow_handle(f"uji-konsekuensi-{test_id}")
     assert await handle.result() == "approved"
     history = await handle.fetch_history()
-    if os.environ.get("PPID_RECORD_HISTORY_DIR"):  # to add recorded histories for tests/test_replay.py
-        Path(os.environ["PPID_RECORD_HISTORY_DIR"], "consequence_test_v6_approved.json").write_text(
-            history.to_json()
-        )
-    await history_replayer().replay_workflow(history)
+    await replay_and_record(history, f"consequence_test_{RECORDED_VERSION}_approved")
 
 
 async def test_determination_opens_retest_supersedes_and_a_ki_decision_opens(

@@ -5,10 +5,8 @@ scores and publishes the ranking (JSON and CSV, public from then on)."""
 
 from __future__ import annotations
 
-import os
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 from temporalio.testing import WorkflowEnvironment
@@ -27,9 +25,9 @@ from domain.monev import (
     weights_problem,
 )
 from tests.conftest import text_of
+from tests.history_support import RECORDED_VERSION, replay_and_record
 from tests.requests_support import Stack
 from tests.timeskip_support import sleep_until
-from workflows.registry import history_replayer
 
 # --- the score, the bands, the ranking ---------------------------------------------------------------------
 
@@ -298,6 +296,4 @@ async def test_a_monev_round_from_questionnaire_to_published_ranking(
     handle = timeskip.client.get_workflow_handle(registers.workflow_id("ki-kalteng", year))
     assert await handle.result() == "published"
     history = await handle.fetch_history()
-    if os.environ.get("PPID_RECORD_HISTORY_DIR"):  # to add recorded histories for tests/test_replay.py
-        Path(os.environ["PPID_RECORD_HISTORY_DIR"], "monev_v6_published.json").write_text(history.to_json())
-    await history_replayer().replay_workflow(history)
+    await replay_and_record(history, f"monev_{RECORDED_VERSION}_published")

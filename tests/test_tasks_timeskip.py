@@ -7,10 +7,8 @@ dispute is in mediation; the KI's notices are signed by the KI; the request's st
 from __future__ import annotations
 
 import asyncio
-import os
 from datetime import date, datetime, timedelta
 from email.message import EmailMessage
-from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -18,6 +16,7 @@ from temporalio.client import WorkflowExecutionStatus
 from temporalio.testing import WorkflowEnvironment
 
 from tests.conftest import text_of
+from tests.history_support import RECORDED_VERSION, replay_and_record
 from tests.requests_support import ATASAN_SANGGAU, PPID_DINKES, PPID_SANGGAU, REQUESTER_EMAIL, Stack
 from tests.timeskip_support import sleep_until, wait_status
 from workflows.registry import history_replayer
@@ -140,9 +139,7 @@ async def test_a_grant_opens_a_delivery_task_that_only_the_recorded_delivery_end
     await timeskip.sleep(timedelta(days=91))
     assert await handle.result() == "closed"
     history = await handle.fetch_history()
-    if os.environ.get("PPID_RECORD_HISTORY_DIR"):  # to add recorded histories for tests/test_replay.py
-        Path(os.environ["PPID_RECORD_HISTORY_DIR"], "request_v6_delivered.json").write_text(history.to_json())
-    await history_replayer().replay_workflow(history)
+    await replay_and_record(history, f"request_{RECORDED_VERSION}_delivered")
 
 
 async def test_the_delivery_owed_keeps_the_request_open_past_the_grace(
