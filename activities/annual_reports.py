@@ -16,7 +16,7 @@ from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from activities.notices import Notice, render
-from activities.records import enqueue, open_task
+from activities.records import enqueue, open_task, reminder_alarms
 from base.settings import Settings
 from db.calendar_repo import load_calendar
 from db.models import AnnualReport, Body, KomisiInformasi, Notification, Task
@@ -30,8 +30,8 @@ from domain.annual_report import (
     due_at,
     notice_case_id,
 )
-from domain.calendar import WorkingCalendar, working_day_before
-from domain.contracts import Alarm, Recorded
+from domain.calendar import WorkingCalendar
+from domain.contracts import Recorded
 from domain.dates_id import ZONE_ABBREVIATIONS, format_datetime
 
 PDF_TYPE = "application/pdf"
@@ -51,14 +51,8 @@ def report_plan(year: int, tz: str, calendar: WorkingCalendar) -> ReportPlan:
     before it."""
     zone = ZoneInfo(tz)
     due = due_at(year, tz)
-    due_day = due.astimezone(zone).date()
-    hour = law.REMINDER_HOUR
-    reminders = [
-        Alarm(kind=r.kind, at=datetime.combine(working_day_before(due_day, r.working_days_before, calendar), hour,
-                                               zone))
-        for r in law.ANNUAL_REPORT_REMINDERS
-    ]  # fmt: skip
-    prepare = datetime.combine(first_working_day(year + 1, calendar), hour, zone)
+    reminders = reminder_alarms(law.ANNUAL_REPORT_REMINDERS, due, tz, calendar)
+    prepare = datetime.combine(first_working_day(year + 1, calendar), law.REMINDER_HOUR, zone)
     return ReportPlan(prepare_at=prepare, due_at=due, reminders=reminders, timezone=tz)
 
 

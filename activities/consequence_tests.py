@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio import activity
 
 from activities.notices import Notice, render
-from activities.records import add_timeline, close_task, enqueue, get_or_fail, open_task
+from activities.records import add_timeline, close_task, enqueue, get_or_fail, open_task, reminder_alarms
 from base.settings import Settings
 from db.calendar_repo import load_calendar
 from db.intake import next_registration_number
@@ -42,7 +42,6 @@ from domain.consequence_contracts import (
 from domain.contracts import Alarm
 from domain.dates_id import ZONE_ABBREVIATIONS, format_date, format_datetime
 from domain.exceptions import GROUNDS, determination_due, period_end, period_text
-from domain.law import Reminder
 from domain.registration import Register
 
 log = logging.getLogger("ppid.activities.consequence_tests")
@@ -106,24 +105,6 @@ def determination_due_at(until: date, tz: str, calendar: WorkingCalendar) -> dat
     return end_of_day(determination_due(until, calendar), tz)
 
 
-def reminder_alarms(
-    prefix: str, due_at: datetime, tz: str, calendar: WorkingCalendar, reminders: tuple[Reminder, ...]
-) -> list[Alarm]:
-    """The reminders at law.REMINDER_HOUR local on the working days before `due_at`."""
-    due_day = due_at.astimezone(ZoneInfo(tz)).date()
-    return [
-        Alarm(
-            kind=f"{prefix}{r.kind}",
-            at=datetime.combine(
-                working_day_before(due_day, r.working_days_before, calendar),
-                law.REMINDER_HOUR,
-                tzinfo=ZoneInfo(tz),
-            ),
-        )
-        for r in reminders
-    ]
-
-
 def entry_clock(entry: DikEntry, tz: str, calendar: WorkingCalendar) -> list[Alarm]:
     """The alarms of an entry in force with a date: the determination task (law.DIK_DETERMINATION_LEAD_WORKING_DAYS
     before its due date), its reminders, the end of the period. The due date is the one recorded (a calendar
@@ -136,7 +117,7 @@ def entry_clock(entry: DikEntry, tz: str, calendar: WorkingCalendar) -> list[Ala
     opens = datetime.combine(opens_day, law.REMINDER_HOUR, tzinfo=ZoneInfo(tz))
     return [
         Alarm(kind="determination_open", at=opens),
-        *reminder_alarms("", due, tz, calendar, law.DIK_DETERMINATION_REMINDERS),
+        *reminder_alarms(law.DIK_DETERMINATION_REMINDERS, due, tz, calendar),
         Alarm(kind="expiry", at=period_end(entry.exemption_until, tz)),
     ]
 
@@ -613,7 +594,11 @@ class ConsequenceTestActivities:
         the approved test's entry."""
         if event.remind is not None and test.due_at is not None:
             return reminder_alarms(
-                f"{event.remind.value}_", test.due_at, tz, calendar, law.CONSEQUENCE_TEST_STEP_REMINDERS
+                law.CONSEQUENCE_TEST_STEP_REMINDERS,
+                test.due_at,
+                tz,
+                calendar,
+                prefix=f"{event.remind.value}_",
             )
         if test.status == "approved" and entry is not None:
             return entry_clock(entry, tz, calendar)

@@ -3,23 +3,21 @@ in the round's register with its notices through the outbox (to the bodies' PPID
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from activities.notices import Notice, render
-from activities.records import add_timeline, enqueue
+from activities.records import add_timeline, enqueue, reminder_alarms
 from base.settings import Settings
 from db import monev as registers
 from db.calendar_repo import load_calendar
 from db.models import Body, KomisiInformasi, MonevRound
 from db.session import write_gate
 from domain import law
-from domain.calendar import local_date, working_day_before
 from domain.contracts import Alarm
 from domain.dates_id import ZONE_ABBREVIATIONS, format_date, format_datetime
 from domain.monev import BAND_TEXT, MonevEvent, MonevStart, format_number
@@ -43,22 +41,18 @@ def plan_alarms(start: MonevStart, calendar: Any) -> list[Alarm]:
     """law.REMINDER_HOUR local on the working days before the window closes (law.MONEV_BODY_REMINDERS, to the
     bodies) and before the verification deadline (law.MONEV_VERIFICATION_REMINDER, to the KI); the window's
     end and the deadline's, one second after their last moment."""
-    tz = ZoneInfo(start.komisi_timezone)
-    close_day = local_date(start.closes_at, start.komisi_timezone)
-    due_day = local_date(start.verification_due_at, start.komisi_timezone)
-    alarms = []
-    for body_reminder in law.MONEV_BODY_REMINDERS:
-        day = working_day_before(close_day, body_reminder.working_days_before, calendar)
-        at = datetime.combine(day, law.REMINDER_HOUR, tzinfo=tz)
-        if at >= start.opens_at:
-            alarms.append(Alarm(kind=body_reminder.kind, at=at))
+    zone = start.komisi_timezone
+    alarms = [
+        a
+        for a in reminder_alarms(law.MONEV_BODY_REMINDERS, start.closes_at, zone, calendar)
+        if a.at >= start.opens_at
+    ]
     alarms.append(Alarm(kind="window_closed", at=start.closes_at.replace(microsecond=0) + ONE_SECOND))
-    verification = law.MONEV_VERIFICATION_REMINDER
-    reminder = datetime.combine(
-        working_day_before(due_day, verification.working_days_before, calendar), law.REMINDER_HOUR, tzinfo=tz
-    )
-    if reminder > start.closes_at:
-        alarms.append(Alarm(kind=verification.kind, at=reminder))
+    alarms += [
+        a
+        for a in reminder_alarms([law.MONEV_VERIFICATION_REMINDER], start.verification_due_at, zone, calendar)
+        if a.at > start.closes_at
+    ]
     alarms.append(
         Alarm(kind="verification_overdue", at=start.verification_due_at.replace(microsecond=0) + ONE_SECOND)
     )

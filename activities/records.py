@@ -4,8 +4,9 @@ Every write is keyed, so an activity retried after a crash writes nothing twice.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import UTC, date, datetime
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, update
@@ -17,7 +18,7 @@ from db.calendar_repo import load_calendar
 from db.models import Body, Dispute, InfoRequest, Notification, Objection, Task, TimelineEvent
 from domain import law
 from domain.calendar import WorkingCalendar, add_working_days, working_day_before
-from domain.contracts import Alarm, ReminderSpec
+from domain.contracts import Alarm
 from domain.dates_id import format_date
 from domain.delivery import DELIVERY_TASK_KINDS, HANDOVER_LABELS, REQUEST_STATUS_OF_OBJECTION
 from domain.enums import Role
@@ -198,18 +199,37 @@ async def _open_notice_tasks(
         )  # fmt: skip
 
 
+class ReminderLike(Protocol):
+    """A reminder `working_days_before` a deadline: law.Reminder, or its wire form ReminderSpec."""
+
+    @property
+    def kind(self) -> str: ...
+    @property
+    def working_days_before(self) -> int: ...
+
+
 def reminder_alarms(
-    schedule: list[ReminderSpec], due_at: datetime, tz: str, calendar: WorkingCalendar
+    schedule: Iterable[ReminderLike],
+    due_at: datetime,
+    tz: str,
+    calendar: WorkingCalendar,
+    *,
+    prefix: str = "",
 ) -> list[Alarm]:
-    """The reminders of `schedule` before `due_at`: at law.REMINDER_HOUR local time on the working day each
-    names (law.T4.reminders: the Atasan's 10, 5 and 1 working days before T4)."""
+    """The reminders of `schedule` before `due_at`, the one planner of every workflow's reminders: at
+    law.REMINDER_HOUR local time on the working day each names (e.g. law.T4.reminders: the Atasan's 10, 5
+    and 1 working days before T4). `prefix` goes before each alarm's kind."""
     zone = ZoneInfo(tz)
     due_day = due_at.astimezone(zone).date()
     return [
-        Alarm(kind=s.kind, at=datetime.combine(working_day_before(due_day, s.working_days_before, calendar),
-                                               law.REMINDER_HOUR, tzinfo=zone))
+        Alarm(
+            kind=f"{prefix}{s.kind}",
+            at=datetime.combine(
+                working_day_before(due_day, s.working_days_before, calendar), law.REMINDER_HOUR, zone
+            ),
+        )
         for s in schedule
-    ]  # fmt: skip
+    ]
 
 
 RowT = TypeVar("RowT")

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -23,6 +23,7 @@ from activities.notices import (
     render,
 )
 from activities.records import (
+    ReminderLike,
     add_timeline,
     close_tasks,
     delivered_context,
@@ -31,6 +32,7 @@ from activities.records import (
     handover_text,
     open_task,
     record_handover,
+    reminder_alarms,
 )
 from base.settings import Settings
 from db.calendar_repo import load_calendar
@@ -38,7 +40,7 @@ from db.models import Body, InfoRequest, Task, Unit
 from db.requests_repo import load_request
 from db.session import write_gate
 from domain import law
-from domain.calendar import Deadline, WorkingCalendar, add_working_days, working_day_before
+from domain.calendar import Deadline, WorkingCalendar, add_working_days
 from domain.contracts import Alarm, Recorded, ReminderPlan
 from domain.dates_id import ZONE_ABBREVIATIONS, format_datetime
 from domain.enums import Role
@@ -57,11 +59,6 @@ from domain.request_events import (
     effective_due,
 )
 from domain.tracking import tracking_code
-
-# Reminders before T1 (with the extension prompt, Pasal 22(8)) and before T2: (kind, working days before).
-PPID_REMINDERS = tuple((r.kind, r.working_days_before) for r in law.T1.reminders)
-PPID_REMINDERS_T2 = tuple((r.kind, r.working_days_before) for r in law.T2.reminders)
-REMINDER_HOUR = law.REMINDER_HOUR
 
 LABELS = {
     "registered": "Permohonan diterima dan didaftarkan",
@@ -358,17 +355,11 @@ class RequestActivities:
 
 def plan_alarms(plan: ReminderPlan, due_at: datetime, tz: str, calendar: WorkingCalendar) -> list[Alarm]:
     """The reminders of `plan`: 08:00 local on the working days before `due_at`."""
-    due_day = due_at.astimezone(ZoneInfo(tz)).date()
-    if plan.schedule:
-        schedule = tuple((s.kind, s.working_days_before) for s in plan.schedule)
-    else:
-        schedule = PPID_REMINDERS if plan.round == 1 else PPID_REMINDERS_T2
-    return [
-        Alarm(kind=kind, at=datetime.combine(working_day_before(due_day, days, calendar), REMINDER_HOUR,
-                                             tzinfo=ZoneInfo(tz)))
-        for kind, days in schedule
-        if kind != "extension_prompt" or plan.include_extension_prompt
-    ]  # fmt: skip
+    schedule: Sequence[ReminderLike] = plan.schedule or (
+        law.T1.reminders if plan.round == 1 else law.T2.reminders
+    )
+    wanted = [s for s in schedule if s.kind != "extension_prompt" or plan.include_extension_prompt]
+    return reminder_alarms(wanted, due_at, tz, calendar)
 
 
 def _article(code: str) -> str:
