@@ -31,6 +31,7 @@ from db.intake import next_registration_number
 from db.models import Body, InfoRequest, KomisiInformasi, Objection, Task, Unit
 from domain import law
 from domain.calendar import Deadline, add_working_days
+from domain.case_change import effective_due
 from domain.contracts import ObjectionFiled, Recorded, RegisterObjection
 from domain.dates_id import ZONE_ABBREVIATIONS, format_datetime
 from domain.delivery import REQUEST_STATUS_OF_OBJECTION
@@ -320,7 +321,7 @@ def _dispute_due(record: ObjectionRecord, t5: Deadline | None) -> datetime | Non
     window = record.dispute_window
     if t5 is None or window is None:
         return None
-    return max(t5.due_at, window.not_before) if window.not_before else t5.due_at
+    return effective_due(t5.due_at, window.not_before)
 
 
 def _timeline_data(

@@ -41,6 +41,7 @@ from db.requests_repo import load_request
 from db.session import write_gate
 from domain import law
 from domain.calendar import Deadline, WorkingCalendar, add_working_days
+from domain.case_change import effective_due
 from domain.contracts import Alarm, Recorded, ReminderPlan
 from domain.dates_id import ZONE_ABBREVIATIONS, format_datetime
 from domain.enums import Role
@@ -56,7 +57,6 @@ from domain.request_events import (
     Registered,
     Reminded,
     RequestEvent,
-    effective_due,
 )
 from domain.tracking import tracking_code
 

@@ -15,6 +15,12 @@ from domain.calendar import Deadline
 from domain.contracts import CalendarChanged, DeliveryCommand
 
 
+def effective_due(computed: datetime, floor: datetime | None) -> datetime:
+    """The deadline told to the requester: the computed one, never earlier than `floor`, the window already
+    told (Pasal 36(1): a late decision never shortens T3; the same holds for T5 after a late answer)."""
+    return max(computed, floor) if floor is not None else computed
+
+
 class TaskToOpen(BaseModel):
     kind: str  # the task kind (the inbox labels in domain/status_labels.py)
     role: str  # domain/enums.py Role: who must act

@@ -126,14 +126,8 @@ class RecordRequest(BaseModel):
     event: RequestEvent
     transition: Transition = Field(default_factory=Transition)
     deadline: DeadlineQuery | None = None
-    # A deadline that never ends before this (law.LATE_DECISION_NEVER_SHORTENS_T3): see `effective_due`.
+    # A deadline never ending before this (law.LATE_DECISION_NEVER_SHORTENS_T3; domain/case_change.py `effective_due`).
     deadline_floor: datetime | None = None
     reminders: ReminderPlan | None = None
     # The register's status then follows the request's objection in progress, accepted or disputed.
     follow_objection: bool = False
-
-
-def effective_due(computed: datetime, floor: datetime | None) -> datetime:
-    """The deadline told to the requester: the computed one, never earlier than `floor` (Pasal 36(1): a late
-    decision never shortens the objection window already told)."""
-    return max(computed, floor) if floor is not None else computed

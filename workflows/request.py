@@ -17,7 +17,7 @@ with workflow.unsafe.imports_passed_through():
     from activities.objections import ObjectionActivities
     from activities.requests import RequestActivities
     from domain import law
-    from domain.case_change import ClockMove, TaskToOpen, Transition
+    from domain.case_change import ClockMove, TaskToOpen, Transition, effective_due
     from domain.contracts import (
         ActionResult,
         Alarm,
@@ -50,7 +50,6 @@ with workflow.unsafe.imports_passed_through():
         Registered,
         Reminded,
         RequestEvent,
-        effective_due,
     )
     from domain.status_labels import status_label
     from workflows.common import ONE_SECOND, CaseWorkflow, conflict, db_activity_method, deadline
