@@ -8,14 +8,10 @@ from contextlib import contextmanager
 from typing import Any, TypeVar, overload
 
 from fastapi import HTTPException, status
-from pydantic import BaseModel
 from temporalio.client import Client, WorkflowUpdateFailedError
 from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError, RPCStatusCode
 from temporalio.workflow import UpdateMethodMultiParam
-
-R = TypeVar("R", bound=BaseModel)
-
 
 A = TypeVar("A")
 T = TypeVar("T")
