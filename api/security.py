@@ -51,7 +51,7 @@ def read_token(token: str, *, secret: str, previous: Sequence[str] = ()) -> Toke
     try:
         claims = _decode(token, [secret, *previous])
         sub, version = claims["sub"], claims.get("ver", 0)
-        if not (isinstance(sub, str) and sub.isascii() and sub.isdigit() and 0 < int(sub) <= MAX_ID):
+        if not (isinstance(sub, str) and sub.isascii() and sub.isdecimal() and 0 < int(sub) <= MAX_ID):
             raise InvalidToken("sub is not a user id")
         if not isinstance(version, int) or isinstance(version, bool) or not 0 <= version <= MAX_ID:
             raise InvalidToken("ver is not a token version")

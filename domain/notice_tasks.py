@@ -46,7 +46,7 @@ def task_key(object_id: str, notification_id: int) -> str:
 def notification_of(key: str) -> int | None:
     """The outbox row a notice task is about, from its key."""
     _, kind, number = [*key.split(":"), "", ""][:3]
-    return int(number) if kind == SEND_NOTICE_TASK and number.isdigit() else None
+    return int(number) if kind == SEND_NOTICE_TASK and number.isdecimal() else None
 
 
 def notice_title(subject: str) -> str:

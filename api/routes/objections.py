@@ -220,7 +220,7 @@ async def objection_years(session: AsyncSession, staff: Staff) -> list[int]:
         .where(*_scope(staff))
     )
     years = {n.rsplit("/", 1)[-1] for n in (await session.scalars(query)).all()}
-    return sorted((int(y) for y in years if y.isdigit()), reverse=True)
+    return sorted((int(y) for y in years if y.isdecimal()), reverse=True)
 
 
 @router.get(

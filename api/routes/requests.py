@@ -383,7 +383,7 @@ async def list_requests(
     chosen = _filter("status", status_is, {s.value for s in RequestStatus})
     year_text = _filter("year", year)
     if year_text is not None and not (
-        year_text.isascii() and year_text.isdigit() and YEAR_RANGE[0] <= int(year_text) <= YEAR_RANGE[1]
+        year_text.isascii() and year_text.isdecimal() and YEAR_RANGE[0] <= int(year_text) <= YEAR_RANGE[1]
     ):
         raise _bad_query("year", f"tahun harus di antara {YEAR_RANGE[0]} dan {YEAR_RANGE[1]}")
     if q and searchable(q) != q:

@@ -1,13 +1,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime
-from typing import Annotated, Any
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, File, Form, HTTPException, UploadFile, status
+from fastapi import APIRouter, File, Form, HTTPException, Query, Request, Response, UploadFile, status
 from pydantic import StringConstraints
-from sqlalchemy import select, update
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from temporalio.client import Client
 
@@ -23,14 +24,25 @@ from api.documents import (
     read_api_uploads,
     store_documents,
 )
+from api.routes.requests import searchable
 from api.schemas import DeliveryIn, SupportedDate, TaskOut, _In
 from api.state import AppState
 from api.updates import run_update
 from db.calendar_repo import load_calendar
 from db.filestore import FileStore
-from db.models import Body, Dispute, InfoRequest, Notification, Objection, Task, TimelineEvent, Unit
+from db.models import (
+    Body,
+    CalendarChangeRow,
+    Dispute,
+    InfoRequest,
+    Notification,
+    Objection,
+    Task,
+    TimelineEvent,
+    Unit,
+)
 from db.session import write_gate
-from domain.calendar import WorkingCalendar, working_days_until
+from domain.calendar import WorkingCalendar, add_working_days, working_days_until
 from domain.contracts import DeliveryCommand
 from domain.dates_id import format_date
 from domain.delivery import DELIVERY_TASK_KINDS
@@ -40,6 +52,11 @@ from workflows.common import CaseWorkflow
 
 router = APIRouter(prefix="/v1", tags=["tasks"])
 DUE_SOON_WORKING_DAYS = 2
+SlaState = Literal["on_track", "due_soon", "overdue"]
+MAX_PER_PAGE = 1000  # GET /v1/tasks; the desk's inbox shows 50
+KIND = r"^[a-z_]{1,40}$"
+SLUG = r"^[a-z0-9][a-z0-9-]{0,62}$"
+CASE_ID = r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,31}$"
 # Tasks about an objection or a dispute carry its id first in their key (`<objection id>:answer`,
 # `<objection id>:deliver`, `<dispute id>:comply`); a request's task carries the request id (its case id).
 OBJECT_IN_KEY = {"objection", "dispute"}
@@ -104,39 +121,179 @@ def _with_context(query: Any) -> Any:
     )
 
 
-async def open_tasks(session: AsyncSession, staff: Staff, now: datetime) -> list[TaskOut]:
-    """The caller's open tasks, soonest due first (the inbox and GET /v1/tasks)."""
-    query = _with_context(
-        select(Task, Body.slug, Body.timezone, Unit.slug, InfoRequest.requester_name)
-    ).where(Task.status == "open")
+@dataclass(frozen=True)
+class TaskFilter:
+    """What the inbox is narrowed to: a task kind, a unit's slug, an SLA state, a part of the registration
+    number or of the requester's name (any case), a case id. None: no filter."""
+
+    kind: str | None = None
+    unit: str | None = None
+    sla: SlaState | None = None
+    q: str | None = None
+    case_id: str | None = None
+
+
+@dataclass
+class TaskPage:
+    items: list[TaskOut]
+    total: int
+    page: int
+    pages: int
+
+
+def task_scope(staff: Staff) -> list[Any]:
+    """The open tasks a staff member acts on: a PPID its body's (a unit PPID its unit's), the Atasan PPID its
+    body's, the Komisi Informasi its own; an admin every task."""
+    where: list[Any] = [Task.status == "open"]
     match staff.role:
         case Role.PPID:
-            query = query.where(Task.role == Role.PPID.value, Task.body_id == staff.body_id)
+            where += [Task.role == Role.PPID.value, Task.body_id == staff.body_id]
             if staff.unit_id is not None:
-                query = query.where(Task.unit_id == staff.unit_id)
+                where.append(Task.unit_id == staff.unit_id)
         case Role.ATASAN_PPID:
-            query = query.where(Task.role == Role.ATASAN_PPID.value, Task.body_id == staff.body_id)
+            where += [Task.role == Role.ATASAN_PPID.value, Task.body_id == staff.body_id]
         case Role.KOMISI:
-            query = query.where(Task.role == Role.KOMISI.value, Task.komisi_id == staff.komisi_id)
-        case Role.ADMIN:
-            pass
-    rows = (await session.execute(query.order_by(Task.due_at.is_(None), Task.due_at, Task.id))).all()
-    calendars: dict[str, WorkingCalendar] = {}
-    result = []
-    for task, body_slug, tz, unit_slug, requester_name in rows:
+            where += [Task.role == Role.KOMISI.value, Task.komisi_id == staff.komisi_id]
+    return where
+
+
+def due_soon_bound(now: datetime, tz: str, calendar: WorkingCalendar) -> datetime:
+    """The first instant that is no longer "due soon" for a body: the start of the local day of the working day
+    after the last one `sla()` still counts as due soon. `working_days_until` grows with the due date, so
+    `sla()` says due_soon exactly when now <= due_at < this bound."""
+    zone = ZoneInfo(tz)
+    first_on_track = add_working_days(now, DUE_SOON_WORKING_DAYS + 1, tz, calendar).due_at.date()
+    return datetime.combine(first_on_track, time(), tzinfo=zone)
+
+
+async def _bounds_by_body(
+    session: AsyncSession, staff: Staff, now: datetime
+) -> dict[datetime, list[int | None]]:
+    """The due-soon bound of every body in the caller's scope, the bodies sharing one bound grouped (None: the
+    tasks of no body, on the national calendar in WIB as `task_out` counts them)."""
+    bodies = select(Body.id, Body.slug, Body.timezone)
+    scoped: list[tuple[int | None, str | None, str]] = []
+    if staff.role in (Role.PPID, Role.ATASAN_PPID):
+        bodies = bodies.where(Body.id == staff.body_id)
+    else:
+        scoped.append((None, None, "Asia/Jakarta"))
+    scoped += [(i, s, tz) for i, s, tz in (await session.execute(bodies)).all()]
+    # A body without holidays of its own counts on the national calendar: one calendar for all of them.
+    own = select(CalendarChangeRow.body_id).where(CalendarChangeRow.body_id.is_not(None)).distinct()
+    with_own = set((await session.scalars(own)).all())
+    national = await load_calendar(session, None)
+    groups: dict[datetime, list[int | None]] = {}
+    for body_id, slug, tz in scoped:
+        calendar = await load_calendar(session, slug) if body_id in with_own else national
+        groups.setdefault(due_soon_bound(now, tz, calendar), []).append(body_id)
+    return groups
+
+
+def _of_bodies(body_ids: list[int | None]) -> Any:
+    known = Task.body_id.in_([i for i in body_ids if i is not None])
+    return or_(known, Task.body_id.is_(None)) if None in body_ids else known
+
+
+async def sla_clause(session: AsyncSession, staff: Staff, state: SlaState, now: datetime) -> Any:
+    """The SQL condition equal to `sla(...) == state` for the caller's open tasks."""
+    if state == "overdue":
+        return Task.due_at < now
+    groups = (await _bounds_by_body(session, staff, now)).items()
+    if state == "due_soon":
+        before_bound = [_of_bodies(ids) & (Task.due_at < bound) for bound, ids in groups]
+        return and_(Task.due_at >= now, or_(*before_bound))
+    from_bound = [_of_bodies(ids) & (Task.due_at >= bound) for bound, ids in groups]
+    return or_(Task.due_at.is_(None), *from_bound)
+
+
+async def _filtered(session: AsyncSession, staff: Staff, now: datetime, chosen: TaskFilter) -> list[Any]:
+    where = task_scope(staff)
+    if chosen.kind:
+        where.append(Task.kind == chosen.kind)
+    if chosen.unit:
+        where.append(Task.unit_id.in_(select(Unit.id).where(Unit.slug == chosen.unit)))
+    if chosen.case_id:
+        where.append(Task.case_id == chosen.case_id)
+    if chosen.sla:
+        where.append(await sla_clause(session, staff, chosen.sla, now))
+    if needle := (chosen.q or "").strip().lower():
+        where.append(
+            or_(
+                func.lower(Task.registration_number).contains(needle, autoescape=True),
+                func.lower(InfoRequest.requester_name).contains(needle, autoescape=True),
+            )
+        )
+    return where
+
+
+async def open_tasks(
+    session: AsyncSession, staff: Staff, now: datetime, chosen: TaskFilter | None = None, *, page: int = 1,
+    per_page: int = MAX_PER_PAGE,
+) -> TaskPage:  # fmt: skip
+    """One page of the caller's open tasks, soonest due first, no due date last (the inbox and GET /v1/tasks):
+    filtered, counted and cut in SQL; only the page's rows are turned into TaskOut."""
+    chosen = chosen or TaskFilter()
+    where = await _filtered(session, staff, now, chosen)
+    counted = select(func.count()).select_from(Task)
+    if chosen.q:  # the requester's name is the request's
+        counted = counted.outerjoin(InfoRequest, InfoRequest.id == Task.case_id)
+    total = await session.scalar(counted.where(*where)) or 0
+    query = (
+        _with_context(select(Task, Body.slug, Body.timezone, Unit.slug, InfoRequest.requester_name))
+        .where(*where)
+        # NULLS LAST (not `due_at IS NULL` first): the (body, status, due) index gives this order, no sort.
+        .order_by(Task.due_at.asc().nulls_last(), Task.id)
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    )
+    calendars: dict[str | None, WorkingCalendar] = {}
+    items = []
+    for task, body_slug, tz, unit_slug, requester_name in (await session.execute(query)).all():
         if body_slug not in calendars:
             calendars[body_slug] = await load_calendar(session, body_slug)
         out = task_out(
             task, tz=tz, unit_slug=unit_slug, requester_name=requester_name, now=now,
             calendar=calendars[body_slug],
         )  # fmt: skip
-        result.append(out)
-    return result
+        items.append(out)
+    return TaskPage(items, total, page, max(1, -(-total // per_page)))
 
 
-@router.get("/tasks", response_model=list[TaskOut], summary="Open tasks for the caller, soonest due first")
-async def list_tasks(session: SessionDep, staff: StaffDep, state: StateDep) -> list[TaskOut]:
-    return await open_tasks(session, staff, await state.now())
+async def task_options(session: AsyncSession, staff: Staff) -> tuple[list[str], list[str]]:
+    """The task kinds and the units' slugs among the caller's open tasks (the inbox's filter choices)."""
+    scope = task_scope(staff)
+    kinds = select(Task.kind).where(*scope).distinct().order_by(Task.kind)
+    units = select(Unit.slug).join(Task, Task.unit_id == Unit.id).where(*scope).distinct().order_by(Unit.slug)
+    return list((await session.scalars(kinds)).all()), list((await session.scalars(units)).all())
+
+
+def _bad_query(field: str, message: str) -> HTTPException:
+    return HTTPException(422, [{"loc": ["query", field], "msg": message, "type": "value_error"}])
+
+
+@router.get(
+    "/tasks", response_model=list[TaskOut],
+    summary="Open tasks for the caller, soonest due first, filtered and paged; X-Total-Count gives the number",
+)  # fmt: skip
+async def list_tasks(
+    request: Request, response: Response, session: SessionDep, staff: StaffDep, state: StateDep,
+    kind: Annotated[str | None, Query(max_length=40, pattern=KIND, description="a task kind")] = None,
+    unit: Annotated[str | None, Query(max_length=64, pattern=SLUG, description="a unit's slug")] = None,
+    sla_is: Annotated[SlaState | None, Query(alias="sla", description="the SLA state")] = None,
+    q: Annotated[str | None, Query(max_length=120, description="part of the number or the name")] = None,
+    case_id: Annotated[str | None, Query(max_length=32, pattern=CASE_ID, description="the case's id")] = None,
+    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+    per_page: Annotated[int, Query(ge=1, le=MAX_PER_PAGE)] = MAX_PER_PAGE,
+) -> list[TaskOut]:  # fmt: skip
+    """`Link: <…>; rel="next"` while there is a next page; a page beyond the last is an empty list."""
+    if q and searchable(q) != q:
+        raise _bad_query("q", "berisi karakter yang tidak sah")
+    chosen = TaskFilter(kind=kind, unit=unit, sla=sla_is, q=q, case_id=case_id)
+    found = await open_tasks(session, staff, await state.now(), chosen, page=page, per_page=per_page)
+    response.headers["X-Total-Count"] = str(found.total)
+    if page < found.pages:
+        response.headers["Link"] = f'<{request.url.include_query_params(page=page + 1)}>; rel="next"'
+    return found.items
 
 
 def _invalid(field: str, message: str) -> HTTPException:

@@ -69,4 +69,4 @@ templates.env.globals["holidays"] = holidays
 
 def page_number(text: str) -> int:
     """`halaman` as typed in the address: a positive number, else the first page."""
-    return int(text) if text.isdigit() and 0 < int(text) <= 100_000 else 1
+    return int(text) if text.isdecimal() and 0 < int(text) <= 100_000 else 1

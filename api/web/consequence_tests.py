@@ -177,7 +177,7 @@ def parse_ground(value: str) -> tuple[str | None, int | None]:
     article, _, point = value.strip().partition(".")
     if not article:
         return None, None
-    if point and not (point.isdigit() and len(point) < 3):
+    if point and not (point.isdecimal() and len(point) < 3):
         return value.strip(), None  # not one of the choices offered: the API's article check refuses it
     return article, int(point) if point else None
 

@@ -92,7 +92,7 @@ async def ki_rounds(
     year: Annotated[str, Query(max_length=16)] = "",
 ) -> Response:  # fmt: skip
     if year:  # the round of a year, asked for by the address: its page, or a page saying the year is bad
-        if year.isdigit() and len(year) == 4:
+        if year.isdecimal() and len(year) == 4:
             return RedirectResponse(f"/ki/monev/{year}", status_code=303)
         return message_page(request, HTTPException(422, "Tahun harus berupa empat angka, misalnya 2026"))
     return await _ki_rounds(request, session, state, staff)
@@ -123,7 +123,7 @@ async def ki_create(request: Request, staff: PageStaffDep, session: SessionDep, 
     form = await request.form()
     values = {k: str(form.get(k) or "")[:20] for k in ("year", "opens_on", "closes_on", "verification_due")}
     errors: dict[str, str] = {}
-    year = int(values["year"]) if values["year"].isdigit() and 2000 <= int(values["year"]) <= 2100 else None
+    year = int(values["year"]) if values["year"].isdecimal() and 2000 <= int(values["year"]) <= 2100 else None
     if year is None:
         errors["year"] = "Tahun harus empat angka antara 2000 dan 2100"
     try:
@@ -181,7 +181,7 @@ async def _round_page(
     submitted = await registers.submissions(session, round_.id)
     bodies = {b.slug: b for b in await registers.bodies_of(session, komisi.id)}
     editor = values if failed == "kuesioner" and values is not None else _editor_values(view)
-    weight_sum = sum(int(v) for k, v in editor.items() if k.startswith("w-") and str(v).isdigit())
+    weight_sum = sum(int(v) for k, v in editor.items() if k.startswith("w-") and str(v).isdecimal())
     context = {
         "nav": "monev", "komisi": komisi, "r": view, "round": round_, "results": results.results,
         "submitted": {s: submitted.get(b.id) for s, b in bodies.items()}, "flash": flash,
@@ -266,7 +266,7 @@ async def ki_questionnaire(
     for indicator in view.indicators:
         code = indicator.code
         weight_text = values.get(f"w-{code}", "").strip()
-        if not weight_text.isdigit() or int(weight_text) > 100:
+        if not weight_text.isdecimal() or int(weight_text) > 100:
             errors[f"w-{code}"] = "Bobot harus bilangan bulat 0 sampai 100"
         name = values.get(f"n-{code}", "").strip()
         if not name:
@@ -292,7 +292,7 @@ async def ki_questionnaire(
             questions.append({"text": text, "evidence": evidence, "prefill": prefill})
         if not questions:
             errors[f"q-{code}-0-text"] = "Setiap indikator memerlukan paling sedikit satu pertanyaan"
-        indicators.append({"code": code, "name": name, "weight": int(weight_text) if weight_text.isdigit() else 0,
+        indicators.append({"code": code, "name": name, "weight": int(weight_text) if weight_text.isdecimal() else 0,
                            "questions": questions})  # fmt: skip
     again: dict[str, Any] = {"values": values, "failed": "kuesioner"}
     if errors:
@@ -440,13 +440,13 @@ async def ki_score(
     errors: dict[str, str] = {}
     scores = []
     for key, text in values.items():
-        if not key.startswith("score-") or not key[6:].isdigit():
+        if not key.startswith("score-") or not key[6:].isdecimal():
             continue
         qid = int(key[6:])
         text = text.strip()
         if not text:
             continue  # not scored yet: left as it is
-        if not text.isdigit() or int(text) > 100:
+        if not text.isdecimal() or int(text) > 100:
             errors[key] = "Nilai harus bilangan bulat 0 sampai 100"
             continue
         scores.append(api.ScoreIn(question_id=qid, score=int(text), note=values.get(f"note-{qid}") or None))
@@ -576,7 +576,7 @@ async def body_save(
     errors: dict[str, str] = {}
     answers: dict[int, api.AnswerIn] = {}
     for key, text in values.items():
-        if not key.startswith("answer-") or not key[7:].isdigit():
+        if not key.startswith("answer-") or not key[7:].isdecimal():
             continue
         qid = int(key[7:])
         links = [line.strip() for line in values.get(f"links-{qid}", "").splitlines() if line.strip()]
@@ -584,7 +584,7 @@ async def body_save(
             answers[qid] = api.AnswerIn(answer=text, links=links)
         except ValidationError as exc:
             for name, said in field_errors(exc).items():
-                errors[f"{'links' if name == 'links' or name.isdigit() else 'answer'}-{qid}"] = said
+                errors[f"{'links' if name == 'links' or name.isdecimal() else 'answer'}-{qid}"] = said
     files = [
         (k[5:], v)
         for k, v in form.multi_items()
@@ -597,7 +597,7 @@ async def body_save(
         if not errors and answers:
             await api.save_answers(session, staff, komisi, year, body.slug, answers, now=now)
         for qid_text, upload in files:
-            if errors or not qid_text.isdigit():
+            if errors or not qid_text.isdecimal():
                 break
             try:
                 content = await upload.read(10 * 1024 * 1024 + 1)

@@ -66,7 +66,7 @@ def unwrapped(text: str) -> str:
 
 
 def _task_id(text: str) -> int:
-    return int(text) if text.isdigit() and len(text) < 18 else 0
+    return int(text) if text.isdecimal() and len(text) < 18 else 0
 
 
 async def _show(

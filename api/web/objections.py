@@ -46,7 +46,7 @@ async def objections_page(
     halaman: Annotated[str, Query(max_length=6)] = "1",
 ) -> Response:  # fmt: skip
     chosen = status if status in dict(STATUS_OPTIONS) else ""
-    year = int(tahun) if tahun.isdigit() else None
+    year = int(tahun) if tahun.isdecimal() else None
     try:
         found = await objection_list(
             session, staff, status_is=chosen or None, year=year, page=page_number(halaman)

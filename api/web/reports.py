@@ -260,7 +260,7 @@ async def _unit_evaluation(
 async def _published(session: AsyncSession, slug: str, year_text: str) -> tuple[Body, AnnualReport]:
     body = await find_body(session, slug)
     report = None
-    if year_text.isdigit() and len(year_text) == 4:
+    if year_text.isdecimal() and len(year_text) == 4:
         report = await stored_report(session, body, int(year_text))
     if report is None or report.status != "submitted":
         raise HTTPException(404, f"Laporan tahun {year_text} {body.name} belum disampaikan")
@@ -313,7 +313,7 @@ async def public_statistics(
     years = list(range(current, first - 1, -1))
     year, error = current, None
     if tahun:
-        if tahun.isdigit() and int(tahun) in years:
+        if tahun.isdecimal() and int(tahun) in years:
             year = int(tahun)
         else:
             span = f"tahun {first}" if first == current else f"tahun {first} sampai {current}"
@@ -349,7 +349,7 @@ async def public_statistics_ki(
                       status_code=404)  # fmt: skip
     current = local_date(now, found.timezone).year
     years = list(range(current, max(FIRST_YEAR, current - 5) - 1, -1))
-    year = int(tahun) if tahun.isdigit() and int(tahun) in years else current
+    year = int(tahun) if tahun.isdecimal() and int(tahun) in years else current
     error = None if not tahun or str(year) == tahun else f"Pilih tahun {years[-1]} sampai {current}."
     bodies = (await session.scalars(select(Body).where(Body.komisi_id == found.id).order_by(Body.name))).all()
     rows: list[dict[str, Any]] = []

@@ -182,7 +182,7 @@ async def requests_page(
     halaman: Annotated[str, Query(max_length=6)] = "1",
 ) -> Response:  # fmt: skip
     chosen = status if status in dict(STATUS_OPTIONS) else ""
-    year = int(tahun) if tahun.isascii() and tahun.isdigit() and 1970 <= int(tahun) <= 2200 else None
+    year = int(tahun) if tahun.isascii() and tahun.isdecimal() and 1970 <= int(tahun) <= 2200 else None
     unit_options = await _unit_options(session, staff)
     unit_slug = unit if unit in dict(unit_options) else ""
     try:
@@ -481,7 +481,7 @@ async def decide(
     if v["biaya"]:
         match = FEE.match(v["biaya"])
         digits = re.sub(r"[.,\s]", "", match.group(1)) if match else ""
-        if digits.isdigit() and len(digits) <= 12:
+        if digits.isdecimal() and len(digits) <= 12:
             fee = int(digits)
         else:
             errors["biaya"] = (
@@ -531,7 +531,7 @@ async def record_delivery(
     names = ["tugas", "tanggal_penyerahan", "cara_penyerahan", "catatan_penyerahan"]
     values = {n: str(form.get(n) or "")[:2000] for n in names}
     posted = FormState("deliver", values)
-    task_id = int(values["tugas"]) if values["tugas"].isdigit() and len(values["tugas"]) < 18 else 0
+    task_id = int(values["tugas"]) if values["tugas"].isdecimal() and len(values["tugas"]) < 18 else 0
     task = await session.get(Task, task_id) if task_id else None
     if task is None or task.case_id != request_id or task.kind not in DELIVERY_TASK_KINDS:
         exc = HTTPException(404, "Tugas penyerahan ini tidak ada pada permohonan ini")

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, cast
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
 
 from api.deps import SessionDep, StateDep, limit_login
-from api.routes.tasks import open_tasks
+from api.routes.requests import searchable
+from api.routes.tasks import SlaState, TaskFilter, open_tasks, task_options
 from api.web.csrf import verify_csrf
 from api.web.session import PageStaffDep, safe_back_to, sign_in_session
 from api.web.templating import SLA_LABELS, render
@@ -49,6 +51,8 @@ OBJECT_PATHS = {
 TASK_PATHS = {
     "send_notice": "/staf/pemberitahuan/{}",
 }
+PAGE_SIZE = 50  # the inbox's rows a page
+BAD_PAGE = "Nomor halaman tidak sah; yang ditampilkan halaman pertama."
 
 
 @router.get("/masuk")
@@ -102,6 +106,12 @@ async def sign_out(request: Request) -> Response:
     return RedirectResponse("/staf/masuk?keluar=1", status_code=303)
 
 
+def _page_asked(text: str) -> int | None:
+    """`halaman` as typed in the address: a page number, or None when it is none (`isdigit` alone lets "²"
+    through, which `int` refuses)."""
+    return int(text) if text.isascii() and text.isdecimal() and 0 < int(text) <= 100_000 else None
+
+
 @router.get("")
 async def inbox(
     request: Request,
@@ -112,16 +122,25 @@ async def inbox(
     unit: Annotated[str, Query(max_length=64)] = "",
     sla: Annotated[str, Query(max_length=16)] = "",
     q: Annotated[str, Query(max_length=120)] = "",
+    halaman: Annotated[str, Query(max_length=40)] = "1",
 ) -> Response:
-    tasks = await open_tasks(session, staff, await state.now())
-    units = sorted({t.unit for t in tasks if t.unit})
-    kinds = sorted({t.kind for t in tasks})
-    needle = q.strip().lower()
-    shown = [
-        t for t in tasks
-        if (not jenis or t.kind == jenis) and (not unit or t.unit == unit) and (not sla or t.sla == sla)
-        and (not needle or needle in t.registration_number.lower() or needle in (t.requester_name or "").lower())
-    ]  # fmt: skip
+    kinds, units = await task_options(session, staff)
+    values = {
+        "jenis": jenis if jenis in kinds else "", "unit": unit if unit in units else "",
+        "sla": sla if sla in SLA_LABELS else "", "q": searchable(q).strip(),
+    }  # fmt: skip
+    chosen = TaskFilter(
+        kind=values["jenis"] or None, unit=values["unit"] or None,
+        sla=cast(SlaState, values["sla"]) if values["sla"] else None, q=values["q"] or None,
+    )  # fmt: skip
+    now = await state.now()
+    asked = _page_asked(halaman)
+    page = asked or 1
+    found = await open_tasks(session, staff, now, chosen, page=page, per_page=PAGE_SIZE)
+    page_note = "" if asked else BAD_PAGE
+    if found.total and page > found.pages:
+        found = await open_tasks(session, staff, now, chosen, page=found.pages, per_page=PAGE_SIZE)
+        page_note = f"Halaman {page} tidak ada; yang ditampilkan halaman terakhir."
     rows = [
         {
             "task": t,
@@ -129,10 +148,11 @@ async def inbox(
             "href": OBJECT_PATHS.get(t.object, "/staf").format(t.object_id),
             "task_href": TASK_PATHS[t.kind].format(t.id) if t.kind in TASK_PATHS else None,
         }
-        for t in shown
+        for t in found.items
     ]
     context = {
-        "nav": "inbox", "rows": rows, "total": len(tasks), "values": {"jenis": jenis, "unit": unit, "sla": sla, "q": q},
+        "nav": "inbox", "rows": rows, "found": found, "values": values, "filtered": any(values.values()),
+        "filter_query": urlencode({k: v for k, v in values.items() if v}), "page_note": page_note,
         "kind_options": [(k, TASK_LABELS.get(k, k)) for k in kinds], "unit_options": [(u, u) for u in units],
         "sla_options": list(SLA_LABELS.items()),
     }  # fmt: skip

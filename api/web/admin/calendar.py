@@ -48,7 +48,7 @@ Text = Annotated[str, Form(max_length=2000)]
 
 
 def _year(value: str, today: date) -> int:
-    return int(value) if value.isdigit() and MIN_YEAR <= int(value) <= MAX_YEAR else today.year
+    return int(value) if value.isdecimal() and MIN_YEAR <= int(value) <= MAX_YEAR else today.year
 
 
 def _kind(day: date, name: str, calendar: WorkingCalendar) -> str:
