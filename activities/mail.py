@@ -1,4 +1,4 @@
-"""Sending the outbox: claim rows, send them through SMTP (aiosmtplib) on one connection, mark each sent.
+"""Sending the outbox: claim rows, send them through SMTP (aiosmtplib) on a few connections at once, mark each sent.
 
 A claim sets `next_attempt_at` to a lease in the future in one conditional UPDATE, so two senders (the
 dispatcher of another worker, or the send activity of a case started before the dispatcher existed) never
@@ -7,11 +7,14 @@ retried; a transient failure (server down, 4xx) is noted on the row and retried 
 
 from __future__ import annotations
 
+import asyncio
 import email.policy
 import email.utils
 import hashlib
 import json
+import zlib
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime
@@ -28,7 +31,8 @@ from db.session import write_gate
 # Long subjects are not folded onto a second line (some clients then show a leading blank).
 POLICY = email.policy.default.clone(max_line_length=998)
 LEASE = timedelta(minutes=2)  # a claimed row is not claimed again before this, unless it was released
-BATCH = 20  # rows claimed and recorded together
+BATCH = 60  # rows claimed and recorded together
+CONNECTIONS = 4  # SMTP connections a batch is sent on at once
 RETRY_FIRST = timedelta(seconds=5)
 RETRY_MAX = timedelta(minutes=10)
 # The connection itself failed: every row of the batch waits, not only the one being sent.
@@ -104,8 +108,19 @@ async def claim(
     return list(rows.all())
 
 
+@dataclass
+class Sent:
+    """What one SMTP connection did with its share of a batch; applied to the session after every share is
+    done, since one session takes one statement at a time."""
+
+    sent: int = 0
+    failed: list[tuple[Notification, str]] = field(default_factory=list)
+    postponed: list[Notification] = field(default_factory=list)
+    error: BaseException | None = None
+
+
 class Mailer:
-    """Sends claimed rows on one SMTP connection and records each outcome as soon as it is known."""
+    """Sends claimed rows on up to CONNECTIONS SMTP connections at once and records each outcome."""
 
     def __init__(self, settings: Settings) -> None:
         self._settings = settings
@@ -125,18 +140,35 @@ class Mailer:
         )
 
     async def deliver(self, session: AsyncSession, rows: Sequence[Notification]) -> int:
-        """Send the rows; returns how many were accepted. The outcomes are committed together at the end of
-        the batch: one write transaction per batch keeps SQLite's single write lock free for intake. A crash
-        (SIGKILL) in the middle resends the batch's notices once, with the same Message-IDs; a clean stop
-        finishes the batch first."""
-        sent = 0
+        """Send the rows; returns how many were accepted. The batch is shared out by case over CONNECTIONS
+        connections, since each message waits for the server's answers to MAIL, RCPT and DATA in turn. The
+        outcomes are committed together at the end of the batch: one write transaction per batch keeps SQLite's single
+        write lock free for intake. A crash (SIGKILL) in the middle resends the batch's notices once, with the
+        same Message-IDs; a clean stop finishes the batch first."""
+        shares: dict[int, list[Notification]] = {}
+        for row in rows:  # one case's notices on one connection, so they arrive in the order made
+            shares.setdefault(zlib.crc32(str(row.case_id).encode()) % CONNECTIONS, []).append(row)
+        outcomes = await asyncio.gather(*(self._send(share) for share in shares.values()))
+        for outcome in outcomes:
+            for row, error in outcome.failed:
+                await self._fail(session, row, error)
+            for row in outcome.postponed:  # the server could not be reached: they wait, none is lost
+                row.attempts += 1
+                self._retry_later(row, f"{type(outcome.error).__name__}: {outcome.error}")
+        async with write_gate(session.bind):
+            await session.commit()
+        return sum(outcome.sent for outcome in outcomes)
+
+    async def _send(self, rows: Sequence[Notification]) -> Sent:
+        """One connection's share, in order. A connection that fails leaves its remaining rows postponed."""
+        outcome = Sent()
         sender = email.utils.parseaddr(self._settings.mail_from)[1] or self._settings.mail_from
         smtp = self._client()
         try:
             await smtp.connect()
         except CONNECTION_ERRORS as exc:
-            await self._postpone(session, rows, exc)
-            return 0
+            outcome.postponed, outcome.error = list(rows), exc
+            return outcome
         try:
             for index, row in enumerate(rows):
                 try:
@@ -152,45 +184,33 @@ class Mailer:
                     data = message.as_bytes(policy=POLICY.clone(linesep="\r\n"))
                     await smtp.sendmail(sender, [row.recipient], data)
                 except aiosmtplib.SMTPRecipientsRefused as exc:
-                    await self._fail(session, row, f"alamat ditolak: {exc.recipients}")
+                    outcome.failed.append((row, f"alamat ditolak: {exc.recipients}"))
                 except ValueError as exc:  # an address SMTP cannot carry
-                    await self._fail(session, row, f"alamat tidak sah: {exc}")
+                    outcome.failed.append((row, f"alamat tidak sah: {exc}"))
                 except aiosmtplib.SMTPResponseException as exc:
                     if 500 <= exc.code < 600:
-                        await self._fail(session, row, f"SMTP {exc.code}: {exc.message}")
+                        outcome.failed.append((row, f"SMTP {exc.code}: {exc.message}"))
                     else:
                         self._retry_later(row, f"SMTP {exc.code}: {exc.message}")
                 except CONNECTION_ERRORS as exc:
-                    row.attempts -= 1  # counted again by _postpone, with the rest of the batch
-                    await self._postpone(session, rows[index:], exc)
-                    return sent
+                    row.attempts -= 1  # counted again with the rest of the share
+                    outcome.postponed, outcome.error = list(rows[index:]), exc
+                    return outcome
                 else:
                     row.status, row.sent_at, row.last_error = "sent", datetime.now(UTC), None
-                    sent += 1
-            async with write_gate(session.bind):
-                await session.commit()
+                    outcome.sent += 1
         finally:
             if smtp.is_connected:
                 try:
                     await smtp.quit()
                 except (aiosmtplib.SMTPException, OSError):
                     smtp.close()
-        return sent
+        return outcome
 
     @staticmethod
     def _retry_later(row: Notification, error: str) -> None:
         row.last_error = error[:2000]
         row.next_attempt_at = datetime.now(UTC) + retry_delay(row.attempts)
-
-    async def _postpone(
-        self, session: AsyncSession, rows: Sequence[Notification], exc: BaseException
-    ) -> None:
-        """The server could not be reached: every row waits for its next attempt, none is lost."""
-        for row in rows:
-            row.attempts += 1
-            self._retry_later(row, f"{type(exc).__name__}: {exc}")
-        async with write_gate(session.bind):
-            await session.commit()
 
     @staticmethod
     async def _fail(session: AsyncSession, row: Notification, error: str) -> None:

@@ -6,6 +6,7 @@ import asyncio
 
 from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.service import KeepAliveConfig
 
 from base.settings import Settings
 
@@ -15,7 +16,15 @@ async def connect(settings: Settings) -> Client:
         settings.effective_temporal_address,
         namespace=settings.temporal_namespace,
         data_converter=pydantic_data_converter,
+        keep_alive_config=keep_alive(settings),
     )
+
+
+def keep_alive(settings: Settings) -> KeepAliveConfig | None:
+    """No keep-alive pings to the time-skipping server (simulated clock): it runs on this machine, and while it
+    moves its clock through thousands of timers it can leave a ping unanswered past the 15 s timeout, which
+    drops the connection and with it the clock's advance ("transport error")."""
+    return None if settings.ppid_clock == "simulated" else KeepAliveConfig.default
 
 
 async def connect_with_retry(settings: Settings, *, timeout: float = 60.0) -> Client:

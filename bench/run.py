@@ -83,6 +83,10 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+# Settings the command line gives every stack (--worker-cache).
+STACK_SETTINGS: dict[str, str] = {}
+
+
 class DevStack:
     """`ppid dev` in its own session; the registers in the data dir (SQLite) or at `database_url`."""
 
@@ -108,6 +112,7 @@ class DevStack:
             "PPID_LOG_LEVEL": "WARNING", "PPID_SECRET_KEY": self.secret_key,
             "PPID_TRACKING_SECRET": self.tracking_secret,
         }  # fmt: skip
+        self.env |= STACK_SETTINGS
         # The stack runs the code of this checkout, whatever checkout the environment's package points at.
         self.env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
         if database_url is not None:
@@ -351,17 +356,29 @@ async def deadline_burst(
             )
             distinct_due = await stack.query("SELECT count(DISTINCT due_at) FROM requests")
             # First every reminder before the deadline, so the burst measured is the expiry alone.
-            await http.post(
+            before = await http.post(
                 "/v1/dev/clock/advance",
                 json={"until": (due - timedelta(minutes=5)).isoformat()},
                 headers=admin,
             )
+            if before.status_code != 200:
+                return {
+                    "n": len(ids),
+                    "drain_s": None,
+                    "error": f"clock advance: {before.status_code} {before.text}",
+                }
             await stack.until_notices_sent()
             await stack.settle()
             wall_start = datetime.now(UTC)
             started = time.perf_counter()
             moved = await http.post("/v1/dev/clock/advance", json={"until": (due + timedelta(minutes=5)).isoformat()},
                                     headers=admin)  # fmt: skip
+            if moved.status_code != 200:
+                return {
+                    "n": len(ids),
+                    "drain_s": None,
+                    "error": f"clock advance: {moved.status_code} {moved.text}",
+                }
 
             async def drained() -> tuple[float, float]:
                 while await stack.query("SELECT count(*) FROM requests WHERE status = 'overdue'") < len(ids):
@@ -624,10 +641,14 @@ if __name__ == "__main__":
         default=900.0,
         help="seconds the burst may take to drain before it gives up",
     )
+    parser.add_argument("--worker-cache", type=int, default=None,
+                        help="PPID_WORKER_CACHE of every stack (default: the product's default)")  # fmt: skip
     parser.add_argument("--pg-fsync", choices=["on", "off"], default="on")
     parser.add_argument("--pg-synchronous-commit", choices=["on", "off", "local"], default="on")
     parser.add_argument("--skip-statistics", action="store_true", help="leave out the statistics phase")
     arguments = parser.parse_args()
+    if arguments.worker_cache is not None:
+        STACK_SETTINGS["PPID_WORKER_CACHE"] = str(arguments.worker_cache)
     # SIGTERM ends the bench like Ctrl-C: the `ppid dev` stacks it started (in their own sessions) are stopped.
     signal.signal(signal.SIGTERM, signal.default_int_handler)
     figures = asyncio.run(main(arguments))
