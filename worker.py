@@ -58,7 +58,10 @@ async def run_worker(settings: Settings, stop: asyncio.Event | None = None) -> N
         client,
         task_queue=settings.temporal_task_queue,
         workflows=ALL_WORKFLOWS,
-        workflow_runner=workflow_runner(),
+        workflow_runner=workflow_runner(data_converter=client.data_converter),
+        # Without external storage there is nothing to store concurrently; above 1, the SDK makes an asyncio
+        # task for every payload field of every activation all the same (bench/sdk_cost.py).
+        max_workflow_task_external_storage_concurrency=1,
         activities=build_activities(sessions, settings),
         graceful_shutdown_timeout=timedelta(seconds=10),
         # Every cached workflow costs about 0.05 MB (its sandbox and state); an evicted one is replayed from

@@ -25,9 +25,10 @@ from pathlib import Path
 from temporalio import activity, workflow
 from temporalio.client import Client, WorkflowHandle
 from temporalio.worker import Worker
-from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
+from temporalio.worker.workflow_sandbox import SandboxRestrictions
 
 from bench.figures import percentile
+from workflows.registry import CodecFreeSandboxedRunner
 
 TASK_QUEUE = "bench-floor"
 NOOP_TIMEOUT = timedelta(seconds=30)
@@ -68,12 +69,12 @@ async def serve(address: str, done: Path) -> None:
     stop = asyncio.Event()
     asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
     client = await Client.connect(address)
-    runner = SandboxedWorkflowRunner(
+    runner = CodecFreeSandboxedRunner(
         restrictions=SandboxRestrictions.default.with_passthrough_modules("bench")
     )
     async with Worker(
         client, task_queue=TASK_QUEUE, workflows=[NoopCase], activities=[noop], workflow_runner=runner,
-        max_cached_workflows=1000,
+        max_cached_workflows=1000, max_workflow_task_external_storage_concurrency=1,
     ):  # fmt: skip
         await stop.wait()
 

@@ -4,12 +4,19 @@ anything while a workflow runs (temporalio warns "Module … was imported after 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
+from temporalio.api.common.v1 import Payload
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.converter import PayloadCodec
 from temporalio.testing import WorkflowEnvironment
+
+from workflows.registry import CodecFreeSandboxedRunner, workflow_runner
 
 ROOT = Path(__file__).parent.parent
 LATE_IMPORT = "imported after initial workflow load"
@@ -32,3 +39,21 @@ async def test_a_starting_worker_logs_no_late_sandbox_import(
     assert result["markers"] >= 1  # the workflow ran its first calendar check in the sandbox
     late = [message for message in result["warnings"] if LATE_IMPORT in message]
     assert late == []
+
+
+class _Codec(PayloadCodec):
+    async def encode(self, payloads: Sequence[Payload]) -> list[Payload]:
+        return list(payloads)
+
+    async def decode(self, payloads: Sequence[Payload]) -> list[Payload]:
+        return list(payloads)
+
+
+def test_the_sandbox_refuses_a_converter_whose_codec_would_need_the_payload_contexts() -> None:
+    """The runner answers every payload context with none (workflows/registry.py CodecFreeSandboxedRunner):
+    right only while no codec or external storage reads them."""
+    with_codec = dataclasses.replace(pydantic_data_converter, payload_codec=_Codec())
+    with pytest.raises(ValueError, match="codec"):
+        workflow_runner(data_converter=with_codec)
+    for strict in (True, False):
+        assert isinstance(workflow_runner(strict=strict), CodecFreeSandboxedRunner)
