@@ -200,7 +200,8 @@ async def test_pages_headers_and_filters(client: httpx.AsyncClient, database_url
     assert await found("?sla=on_track") == [ids["far"], ids["named"], ids["undated"]]
     assert await found("?kind=extension_prompt") == [ids["soon"]]
     assert await found("?unit=bpkad") == [ids["named"], ids["undated"]]
-    assert await found("?unit=dpmd") == []  # no task of such a unit here
+    # A unit of another body is not one of the caller's: 422, as GET /v1/requests answers it.
+    assert (await client.get("/v1/tasks?unit=dpmd", headers=ppid)).status_code == 422
     assert await found("?q=siti") == [ids["named"]]  # the requester's name, in any case
     assert await found("?q=0001/ppid") == [ids["overdue"]]  # a part of the number
     assert (
@@ -224,6 +225,7 @@ BAD_QUERIES = [
     ("per_page=1001", "per_page"),
     ("kind=BAD!", "kind"),
     ("unit=BAD!", "unit"),
+    ("unit=tidak-ada", "unit"),
     ("case_id=a%00b", "case_id"),
     ("q=a%00b", "q"),  # no database stores NUL
     ("q=" + "x" * 121, "q"),

@@ -288,12 +288,22 @@ async def list_tasks(
     """`Link: <…>; rel="next"` while there is a next page; a page beyond the last is an empty list."""
     if q and searchable(q) != q:
         raise _bad_query("q", "berisi karakter yang tidak sah")
+    if unit and not await _unit_in_scope(session, staff, unit):
+        raise _bad_query("unit", "tidak ada unit dengan kode ini di badan publik Anda")
     chosen = TaskFilter(kind=kind, unit=unit, sla=sla_is, q=q, case_id=case_id)
     found = await open_tasks(session, staff, await state.now(), chosen, page=page, per_page=per_page)
     response.headers["X-Total-Count"] = str(found.total)
     if page < found.pages:
         response.headers["Link"] = f'<{request.url.include_query_params(page=page + 1)}>; rel="next"'
     return found.items
+
+
+async def _unit_in_scope(session: AsyncSession, staff: Staff, slug: str) -> bool:
+    """A unit of the caller's body (any body's for the admin and the Komisi), as GET /v1/requests checks it."""
+    units = select(Unit.id).where(Unit.slug == slug)
+    if staff.role in (Role.PPID, Role.ATASAN_PPID):
+        units = units.where(Unit.body_id == staff.body_id)
+    return await session.scalar(units.limit(1)) is not None
 
 
 def _invalid(field: str, message: str) -> HTTPException:
