@@ -210,7 +210,7 @@ class Task(Timestamped, Base):
     """Something a person must do (decide a request, answer an objection, deliver, comply)."""
 
     __tablename__ = "tasks"
-    __table_args__ = (Index("ix_tasks_body_status_due", "body_id", "status", "due_at"),)
+    __table_args__ = (Index("ix_tasks_body_status_role_due", "body_id", "status", "role", "due_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     key: Mapped[str] = mapped_column(String(160), unique=True)  # idempotency: case + kind (+ round)
