@@ -108,7 +108,7 @@ async def test_the_atasan_answers_an_objection_from_her_inbox(
         await screenshot(page, "staf-keberatan-alasan-wajib")
         await reasons.fill(UPHELD["reasons"])
         await page.get_by_role("button", name="Kirim tanggapan").click()
-        assert await page.get_by_role("status").filter(has_text="Tanggapan tersimpan").is_visible()
+        await page.get_by_role("status").filter(has_text="Tanggapan tersimpan").wait_for()
         assert await page.get_by_text("Menguatkan penolakan PPID").is_visible()
         assert await page.get_by_role("button", name="Kirim tanggapan").count() == 0
         await screenshot(page, "staf-keberatan-dijawab")
@@ -125,7 +125,7 @@ async def test_the_ki_clerk_registers_stages_and_orders_disclosure_without_javas
         assert page.url.endswith(f"/staf/sengketa/{cases.dispute}")
         await page.get_by_label("Nomor register").fill("031/REG-PSI/KI-KB/2026")
         await page.get_by_role("button", name="Registrasi").click()
-        assert await page.get_by_role("status").filter(has_text="teregistrasi").is_visible()
+        await page.get_by_role("status").filter(has_text="teregistrasi").wait_for()
         assert await page.get_by_role(
             "heading", name="T6 — Komisi Informasi mulai menyelesaikan"
         ).is_visible()
@@ -148,7 +148,7 @@ async def test_the_ki_clerk_registers_stages_and_orders_disclosure_without_javas
         await page.get_by_label("Ringkasan").fill("Badan publik wajib memberikan salinan dokumen anggaran.")
         await page.get_by_label("Batas waktu pelaksanaan").fill("2027-01-29")
         await page.get_by_role("button", name="Simpan putusan").click()
-        assert await page.get_by_role("status").filter(has_text="Putusan tersimpan").is_visible()
+        await page.get_by_role("status").filter(has_text="Putusan tersimpan").wait_for()
         assert await page.get_by_text("29 Januari 2027").is_visible()
         assert await page.get_by_role("button", name="Simpan putusan").count() == 0
         assert await page.get_by_role(
