@@ -12,7 +12,7 @@ import traceback
 from http import HTTPStatus
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, HTTPException, Request
 from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
@@ -101,6 +101,11 @@ ENGLISH_DETAILS = {
     "There was an error parsing the body": "Isi permintaan tidak dapat dibaca: bukan JSON UTF-8 yang sah",
     "Not authenticated": "Tidak masuk atau sesi berakhir",
 }
+
+
+def bad_query(field: str, message: str) -> HTTPException:
+    """422 naming the query parameter `field`, in the shape FastAPI gives its own validation errors."""
+    return HTTPException(422, [{"loc": ["query", field], "msg": message, "type": "value_error"}])
 
 
 def printable(value: Any) -> Any:

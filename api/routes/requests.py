@@ -33,6 +33,7 @@ from api.documents import (
     serve_document,
     store_documents,
 )
+from api.errors import bad_query
 from api.schemas import (
     AssignIn,
     CaseOut,
@@ -257,10 +258,6 @@ class RequestPage:
     pages: int
 
 
-def _bad_query(field: str, message: str) -> HTTPException:
-    return HTTPException(422, [{"loc": ["query", field], "msg": message, "type": "value_error"}])
-
-
 def request_scope(staff: Staff) -> list[Any]:
     """The requests a staff member may list, as api/cases.staff_may_see lets them see one: an admin all, the
     PPID Utama and the Atasan PPID their body's, a PPID Pelaksana its unit's. The Komisi Informasi: 403."""
@@ -289,6 +286,18 @@ def _year_bounds(year: int) -> tuple[datetime, datetime]:
     return datetime(year - 1, 12, 31, 15, tzinfo=UTC), datetime(year, 12, 31, 17, tzinfo=UTC)
 
 
+async def scoped_units(session: AsyncSession, staff: Staff, slug: str) -> list[int]:
+    """The ids of the units called `slug` in the caller's body (in every body for the admin and the Komisi);
+    422 naming `unit` when there is none (GET /v1/requests and GET /v1/tasks)."""
+    units = select(Unit.id).where(Unit.slug == slug)
+    if staff.body_id is not None:
+        units = units.where(Unit.body_id == staff.body_id)
+    unit_ids = list((await session.scalars(units)).all())
+    if not unit_ids:
+        raise bad_query("unit", "tidak ada unit dengan kode ini di badan publik Anda")
+    return unit_ids
+
+
 async def request_list(
     session: AsyncSession, staff: Staff, *, status_is: str | None = None, year: int | None = None,
     unit: str | None = None, q: str | None = None, page: int = 1,
@@ -306,13 +315,7 @@ async def request_list(
             InfoRequest.registration_number.like(f"%/{int(year)}"),
         ]  # fmt: skip
     if unit:
-        units = select(Unit.id).where(Unit.slug == unit)
-        if staff.body_id is not None:
-            units = units.where(Unit.body_id == staff.body_id)
-        unit_ids = list((await session.scalars(units)).all())
-        if not unit_ids:
-            raise _bad_query("unit", "tidak ada unit dengan kode ini di badan publik Anda")
-        where.append(InfoRequest.unit_id.in_(unit_ids))
+        where.append(InfoRequest.unit_id.in_(await scoped_units(session, staff, unit)))
     needle = searchable(q or "").strip().lower()
     if needle:
         where.append(
@@ -364,7 +367,7 @@ def _filter(field: str, value: str | None, allowed: set[str] | None = None) -> s
     if not value:
         return None
     if allowed is not None and value not in allowed:
-        raise _bad_query(field, f"harus salah satu dari: {', '.join(sorted(allowed))}")
+        raise bad_query(field, f"harus salah satu dari: {', '.join(sorted(allowed))}")
     return value
 
 
@@ -385,12 +388,12 @@ async def list_requests(
     if year_text is not None and not (
         year_text.isascii() and year_text.isdecimal() and YEAR_RANGE[0] <= int(year_text) <= YEAR_RANGE[1]
     ):
-        raise _bad_query("year", f"tahun harus di antara {YEAR_RANGE[0]} dan {YEAR_RANGE[1]}")
+        raise bad_query("year", f"tahun harus di antara {YEAR_RANGE[0]} dan {YEAR_RANGE[1]}")
     if q and searchable(q) != q:
-        raise _bad_query("q", "berisi karakter yang tidak sah")
+        raise bad_query("q", "berisi karakter yang tidak sah")
     unit_slug = _filter("unit", unit)
     if unit_slug is not None and not SLUG.fullmatch(unit_slug):
-        raise _bad_query("unit", "harus berupa kode unit, misalnya dinkes")
+        raise bad_query("unit", "harus berupa kode unit, misalnya dinkes")
     found = await request_list(
         session, staff, status_is=chosen, year=int(year_text) if year_text else None, unit=unit_slug, q=q,
         page=page,

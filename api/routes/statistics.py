@@ -16,6 +16,7 @@ from fastapi import APIRouter, Depends, HTTPException, Query, status
 from sqlalchemy import select
 
 from api.deps import OptionalStaffDep, SessionDep, Staff, StateDep
+from api.errors import bad_query
 from db.models import Body, Unit
 from db.statistics import Scope, first_request_year, public_figures, service_figures, year_bounds
 from domain.calendar import local_date
@@ -32,10 +33,6 @@ async def statistics_now(state: StateDep) -> datetime:
 
 
 NowDep = Annotated[datetime, Depends(statistics_now)]
-
-
-def _bad_query(field: str, message: str) -> HTTPException:
-    return HTTPException(422, [{"loc": ["query", field], "msg": message, "type": "value_error"}])
 
 
 def sees_everything(staff: Staff | None, body: Body) -> bool:
@@ -63,12 +60,12 @@ async def get_statistics(
     if found is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, "Badan publik tidak ditemukan")
     if not YEAR.fullmatch(year):
-        raise _bad_query("year", "tahun harus berupa empat angka, misalnya 2027")
+        raise bad_query("year", "tahun harus berupa empat angka, misalnya 2027")
     current = local_date(now, found.timezone).year
     first = await first_request_year(session, found.id, found.timezone) or current
     if not first <= int(year) <= current:
         span = f"tahun {first}" if first == current else f"tahun {first} sampai {current}"
-        raise _bad_query("year", f"data {found.name} tersedia untuk {span}")
+        raise bad_query("year", f"data {found.name} tersedia untuk {span}")
     unit_row = None
     unit_slug = (unit or "").strip() or None
     if unit_slug is not None:
@@ -77,7 +74,7 @@ async def get_statistics(
                 select(Unit).where(Unit.body_id == found.id, Unit.slug == unit_slug)
             )
         if unit_row is None:
-            raise _bad_query("unit", f"tidak ada unit dengan kode ini di {found.name}")
+            raise bad_query("unit", f"tidak ada unit dengan kode ini di {found.name}")
     scope = Scope(
         body_id=found.id, timezone=found.timezone, year=int(year), now=now,
         unit_id=unit_row.id if unit_row else None, body_slug=found.slug,

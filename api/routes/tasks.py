@@ -24,7 +24,8 @@ from api.documents import (
     read_api_uploads,
     store_documents,
 )
-from api.routes.requests import searchable
+from api.errors import bad_query
+from api.routes.requests import scoped_units, searchable
 from api.schemas import DeliveryIn, SupportedDate, TaskOut, _In
 from api.state import AppState
 from api.updates import run_update
@@ -267,10 +268,6 @@ async def task_options(session: AsyncSession, staff: Staff) -> tuple[list[str], 
     return list((await session.scalars(kinds)).all()), list((await session.scalars(units)).all())
 
 
-def _bad_query(field: str, message: str) -> HTTPException:
-    return HTTPException(422, [{"loc": ["query", field], "msg": message, "type": "value_error"}])
-
-
 @router.get(
     "/tasks", response_model=list[TaskOut],
     summary="Open tasks for the caller, soonest due first, filtered and paged; X-Total-Count gives the number",
@@ -287,23 +284,15 @@ async def list_tasks(
 ) -> list[TaskOut]:  # fmt: skip
     """`Link: <…>; rel="next"` while there is a next page; a page beyond the last is an empty list."""
     if q and searchable(q) != q:
-        raise _bad_query("q", "berisi karakter yang tidak sah")
-    if unit and not await _unit_in_scope(session, staff, unit):
-        raise _bad_query("unit", "tidak ada unit dengan kode ini di badan publik Anda")
+        raise bad_query("q", "berisi karakter yang tidak sah")
+    if unit:
+        await scoped_units(session, staff, unit)  # 422 for a unit the caller has none of
     chosen = TaskFilter(kind=kind, unit=unit, sla=sla_is, q=q, case_id=case_id)
     found = await open_tasks(session, staff, await state.now(), chosen, page=page, per_page=per_page)
     response.headers["X-Total-Count"] = str(found.total)
     if page < found.pages:
         response.headers["Link"] = f'<{request.url.include_query_params(page=page + 1)}>; rel="next"'
     return found.items
-
-
-async def _unit_in_scope(session: AsyncSession, staff: Staff, slug: str) -> bool:
-    """A unit of the caller's body (any body's for the admin and the Komisi), as GET /v1/requests checks it."""
-    units = select(Unit.id).where(Unit.slug == slug)
-    if staff.role in (Role.PPID, Role.ATASAN_PPID):
-        units = units.where(Unit.body_id == staff.body_id)
-    return await session.scalar(units.limit(1)) is not None
 
 
 def _invalid(field: str, message: str) -> HTTPException:
