@@ -67,6 +67,12 @@ templates.env.globals["weekend_days"] = weekend_days
 templates.env.globals["holidays"] = holidays
 
 
+def page_asked(text: str) -> int | None:
+    """`halaman` as typed in the address: a page number, or None when it is none (`isdecimal`, not `isdigit`,
+    which lets "²" through to an `int` that refuses it)."""
+    return int(text) if text.isdecimal() and 0 < int(text) <= 100_000 else None
+
+
 def page_number(text: str) -> int:
     """`halaman` as typed in the address: a positive number, else the first page."""
-    return int(text) if text.isdecimal() and 0 < int(text) <= 100_000 else 1
+    return page_asked(text) or 1

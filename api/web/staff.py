@@ -12,6 +12,7 @@ from sqlalchemy import select
 from api.deps import SessionDep, StateDep, limit_login
 from api.routes.requests import searchable
 from api.routes.tasks import SlaState, TaskFilter, open_tasks, task_options
+from api.web.casework import page_asked
 from api.web.csrf import verify_csrf
 from api.web.session import PageStaffDep, safe_back_to, sign_in_session
 from api.web.templating import SLA_LABELS, render
@@ -106,12 +107,6 @@ async def sign_out(request: Request) -> Response:
     return RedirectResponse("/staf/masuk?keluar=1", status_code=303)
 
 
-def _page_asked(text: str) -> int | None:
-    """`halaman` as typed in the address: a page number, or None when it is none (`isdigit` alone lets "²"
-    through, which `int` refuses)."""
-    return int(text) if text.isascii() and text.isdecimal() and 0 < int(text) <= 100_000 else None
-
-
 @router.get("")
 async def inbox(
     request: Request,
@@ -134,7 +129,7 @@ async def inbox(
         sla=cast(SlaState, values["sla"]) if values["sla"] else None, q=values["q"] or None,
     )  # fmt: skip
     now = await state.now()
-    asked = _page_asked(halaman)
+    asked = page_asked(halaman)
     page = asked or 1
     found = await open_tasks(session, staff, now, chosen, page=page, per_page=PAGE_SIZE)
     page_note = "" if asked else BAD_PAGE
