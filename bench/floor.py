@@ -2,8 +2,8 @@
 
 A no-op case is a workflow whose first task runs one local activity that does nothing and then waits, open,
 for a staff action; the staff action is an Update whose handler is one such local activity. They run on the
-same dev server as the measured stack, from a worker process set up like ours (its own process, the same
-sandbox with the workflow module shared, the same cache). The intake and update figures are read against
+same dev server as the measured stack, from worker processes set up like ours (as many as the stack runs, each
+its own process, the same sandbox with the workflow module shared, the same cache). The intake and update figures are read against
 them: no intake or staff action built on Temporal does better on this machine
 (`intake.floor_cases_per_s`, `staff_update.floor_p50_ms`).
 
@@ -88,13 +88,19 @@ async def _until_done(done: Path, count: int) -> None:
         await asyncio.sleep(0.01)
 
 
-async def measure(address: str, work: Path, *, cases: int, updates: int) -> dict[str, float]:
+async def measure(
+    address: str, work: Path, *, cases: int, updates: int, workers: int = 1
+) -> dict[str, float]:
     """No-op cases started by 24 clients in a closed loop (cases whose first task ran, per second), then
     no-op Updates one after another on the last cases started (cached in the worker, as for the staff
-    actions measured). The cases are terminated afterwards, so the later phases do not carry them."""
+    actions measured), from `workers` worker processes on the one task queue. The cases are terminated
+    afterwards, so the later phases do not carry them."""
     done = work / "floor-done"
     done.write_bytes(b"")
-    worker = subprocess.Popen([sys.executable, "-m", "bench.floor", address, str(done)], cwd=ROOT)
+    processes = [
+        subprocess.Popen([sys.executable, "-m", "bench.floor", address, str(done)], cwd=ROOT)
+        for _ in range(workers)
+    ]
     client = await Client.connect(address)
     run = uuid.uuid4().hex[:8]
     handles: list[WorkflowHandle[NoopCase, None]] = []
@@ -122,14 +128,17 @@ async def measure(address: str, work: Path, *, cases: int, updates: int) -> dict
             latencies.append((time.perf_counter() - began) * 1000)
         await _until_done(done, 1 + cases + updates)
     finally:
-        worker.terminate()
-        worker.wait(timeout=30)
+        for worker in processes:
+            worker.terminate()
+        for worker in processes:
+            worker.wait(timeout=30)
     open_cases = handles[: len(handles) - updates]
     for start in range(0, len(open_cases), 50):
         await asyncio.gather(
             *(handle.terminate("bench floor measured") for handle in open_cases[start : start + 50])
         )
     return {
+        "workers": workers,
         "cases_per_s": cases_per_s,
         "update_p50_ms": percentile(latencies, 0.5),
         "update_p99_ms": percentile(latencies, 0.99),

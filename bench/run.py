@@ -72,6 +72,11 @@ RSS_TARGETS_MB = {"small": {"server_rss_mb": 700.0, "worker_rss_mb": 250.0},
                   "scale": {"server_rss_mb": 1536.0, "worker_rss_mb": 300.0}}  # fmt: skip
 STATISTICS_TARGETS = {"statistics.sqlite_s": statistics_bench.TARGET_S,
                       "statistics.postgresql_s": statistics_bench.TARGET_S}  # fmt: skip
+WORKER = " -m ppid.cli worker"
+# The phases `--phases` chooses from: "pace" is the floor, intake and staff updates (read against the floor).
+PACE = "pace"
+PHASES = (PACE, "open_cases", "burst")
+PHASE_OF = {"intake": PACE, "staff_update": PACE, "open_cases": "open_cases", "deadline_burst": "burst"}
 OPEN = "SELECT count(*) FROM requests WHERE status IN ('received', 'extended')"
 RECORDED = "SELECT count(*) FROM timeline_events WHERE event = 'registered'"
 MESSAGE_ID = re.compile(rb"^Message-ID:\s*(\S+)", re.IGNORECASE | re.MULTILINE)
@@ -153,21 +158,28 @@ class DevStack:
             self.process.send_signal(signal.SIGTERM)
             self.process.wait(timeout=120)
 
-    def child_status(self, needle: str) -> tuple[float, float]:
-        """A child process's resident memory (MB) and CPU time so far (s)."""
+    def children_status(self, needle: str) -> list[tuple[float, float]]:
+        """Resident memory (MB) and CPU time so far (s) of each child process whose command line has `needle`."""
         assert self.process is not None
+        found = []
         for stat in Path("/proc").glob("[0-9]*/stat"):
             try:
                 fields = stat.read_text().rsplit(")", 1)[1].split()
                 cmdline = (stat.parent / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+                status = (stat.parent / "status").read_text()
             except (OSError, IndexError, ValueError):
                 continue
             if int(fields[1]) == self.process.pid and needle in cmdline:
                 cpu_s = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-                for line in (stat.parent / "status").read_text().splitlines():
-                    if line.startswith("VmRSS:"):
-                        return int(line.split()[1]) / 1024, cpu_s
-        raise RuntimeError(f"no child process matching {needle!r}")
+                rss = next(int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS:"))
+                found.append((rss / 1024, cpu_s))
+        if not found:
+            raise RuntimeError(f"no child process matching {needle!r}")
+        return found
+
+    def child_status(self, needle: str) -> tuple[float, float]:
+        """The same for the one child process with `needle` (the largest, when several match)."""
+        return max(self.children_status(needle))
 
     def child_rss_mb(self, needle: str) -> float:
         return self.child_status(needle)[0]
@@ -429,6 +441,90 @@ def save(results: dict[str, Any]) -> None:
     RESULTS.write_text(json.dumps(results, indent=2, default=str))
 
 
+async def pace_phases(
+    stack: DevStack, http: httpx.AsyncClient, run: dict[str, Any], args: argparse.Namespace, work: Path,
+    results: dict[str, Any],
+) -> None:  # fmt: skip
+    """The floor, then intake and staff updates read against it."""
+    print("baseline: insert-only endpoint …", flush=True)
+    base = await baseline_rps(http, args.baseline_seconds)
+    print(f"  {base:.0f} rps", flush=True)
+    print("floor: no-op cases and no-op Updates on the same Temporal dev server …", flush=True)
+    noop = await floor.measure(
+        f"127.0.0.1:{stack.temporal_port}",
+        work,
+        cases=args.floor_cases,
+        updates=args.updates,
+        workers=len(stack.children_status(WORKER)),
+    )
+    run["floor"] = noop
+    print(f"  {noop}", flush=True)
+    settled = time.perf_counter()
+    await stack.settle()
+    print(f"  dev server idle again after {time.perf_counter() - settled:.0f} s", flush=True)
+    print("intake: open-loop steps …", flush=True)
+    # By default the steps are shares of the floor just measured, the target's own step among them.
+    rates = args.rates or [round(share * noop["cases_per_s"], 1) for share in FLOOR_SHARE_STEPS]
+    intake = await intake_steps(stack, http, rates, args.seconds)
+    intake |= {"baseline_rps": base, "ratio": intake["cases_per_s"] / base,
+               "floor_cases_per_s": noop["cases_per_s"],
+               "floor_share": intake["cases_per_s"] / noop["cases_per_s"]}  # fmt: skip
+    print(f"  {intake}", flush=True)
+    run["intake"] = intake
+    save(results)
+    print("staff updates …", flush=True)
+    fresh = await fill_api(http, args.updates)
+    # Measured on a quiet stack: the receipts of the cases just made are sent first, so the
+    # decisions meet only their own notices being sent.
+    await stack.until_notices_sent()
+    await stack.settle()
+    run["staff_update"] = await staff_updates(stack, http, fresh) | {
+        "floor_p50_ms": noop["update_p50_ms"],
+        "floor_p99_ms": noop["update_p99_ms"],
+    }
+    print(f"  {run['staff_update']}", flush=True)
+    save(results)
+
+
+async def open_cases_phase(
+    stack: DevStack, http: httpx.AsyncClient, run: dict[str, Any], args: argparse.Namespace,
+    results: dict[str, Any],
+) -> None:  # fmt: skip
+    """The stack filled to `--open-cases`, then its memory and the staff's pages at that size."""
+    have = int(await stack.query(OPEN))
+    print(f"open cases: filling from {have} to {args.open_cases} ({args.fill}) …", flush=True)
+    started = time.perf_counter()
+    await fill(stack, http, args.open_cases - have, args.fill)
+    fill_s = time.perf_counter() - started
+    open_count = int(await stack.query(OPEN))
+    await stack.settle()
+    await asyncio.sleep(3)
+    run["open_cases"] = {
+        "n": open_count, "fill": args.fill, "fill_s": round(fill_s, 1),
+        "fill_cases_per_s": (open_count - have) / fill_s if fill_s else None,
+        "server_rss_mb": stack.child_rss_mb("server start-dev"),
+        # Per worker process (the largest); `ppid dev` runs PPID_DEV_WORKERS of them.
+        "worker_rss_mb": stack.child_rss_mb(WORKER), "workers": len(stack.children_status(WORKER)),
+        "workers_rss_total_mb": sum(rss for rss, _ in stack.children_status(WORKER)),
+        "api_rss_mb": stack.child_rss_mb(" api"), "outbox_rss_mb": stack.child_rss_mb(" outbox"),
+        "db_mb": await stack.registers.size_mb(stack.data_dir),
+    }  # fmt: skip
+    print(f"  {run['open_cases']}", flush=True)
+    save(results)
+    print(f"pages at {open_count} open cases …", flush=True)
+    year = datetime.now(UTC).year
+    headers = await login(http, scale.STAFF)
+    timed = await scale.page_latencies(http, headers, scale.pages(year), samples=args.page_samples)
+    lists = [v for k, v in timed.items() if k.startswith("list")]
+    run["open_cases"] |= {
+        "pages": timed,
+        "list_p99_ms": max(v["p99_ms"] for v in lists),
+        "inbox_p99_ms": timed["inbox"]["p99_ms"],
+        "query_plans": await scale.explain(stack.database_url, year),
+    }
+    save(results)
+
+
 async def real_clock_phases(
     run: dict[str, Any], args: argparse.Namespace, work: Path, database_url: str | None,
     results: dict[str, Any],
@@ -439,75 +535,17 @@ async def real_clock_phases(
     try:
         limits = httpx.Limits(max_connections=200, max_keepalive_connections=200)
         async with httpx.AsyncClient(base_url=stack.url, timeout=120, limits=limits) as http:
-            print("baseline: insert-only endpoint …", flush=True)
-            base = await baseline_rps(http, args.baseline_seconds)
-            print(f"  {base:.0f} rps", flush=True)
-            print("floor: no-op cases and no-op Updates on the same Temporal dev server …", flush=True)
-            noop = await floor.measure(
-                f"127.0.0.1:{stack.temporal_port}", work, cases=args.floor_cases, updates=args.updates
-            )
-            run["floor"] = noop
-            print(f"  {noop}", flush=True)
-            settled = time.perf_counter()
-            await stack.settle()
-            print(f"  dev server idle again after {time.perf_counter() - settled:.0f} s", flush=True)
-            print("intake: open-loop steps …", flush=True)
-            # By default the steps are shares of the floor just measured, the target's own step among them.
-            rates = args.rates or [round(share * noop["cases_per_s"], 1) for share in FLOOR_SHARE_STEPS]
-            intake = await intake_steps(stack, http, rates, args.seconds)
-            intake |= {"baseline_rps": base, "ratio": intake["cases_per_s"] / base,
-                       "floor_cases_per_s": noop["cases_per_s"],
-                       "floor_share": intake["cases_per_s"] / noop["cases_per_s"]}  # fmt: skip
-            print(f"  {intake}", flush=True)
-            run["intake"] = intake
-            save(results)
-            print("staff updates …", flush=True)
-            fresh = await fill_api(http, args.updates)
-            # Measured on a quiet stack: the receipts of the cases just made are sent first, so the
-            # decisions meet only their own notices being sent.
-            await stack.until_notices_sent()
-            await stack.settle()
-            run["staff_update"] = await staff_updates(stack, http, fresh) | {
-                "floor_p50_ms": noop["update_p50_ms"],
-                "floor_p99_ms": noop["update_p99_ms"],
-            }
-            print(f"  {run['staff_update']}", flush=True)
-            save(results)
-            have = int(await stack.query(OPEN))
-            print(f"open cases: filling from {have} to {args.open_cases} ({args.fill}) …", flush=True)
-            started = time.perf_counter()
-            await fill(stack, http, args.open_cases - have, args.fill)
-            fill_s = time.perf_counter() - started
-            open_count = int(await stack.query(OPEN))
-            await stack.settle()
-            await asyncio.sleep(3)
-            run["open_cases"] = {
-                "n": open_count, "fill": args.fill, "fill_s": round(fill_s, 1),
-                "fill_cases_per_s": (open_count - have) / fill_s if fill_s else None,
-                "server_rss_mb": stack.child_rss_mb("server start-dev"), "worker_rss_mb": stack.child_rss_mb(" worker"),
-                "api_rss_mb": stack.child_rss_mb(" api"), "outbox_rss_mb": stack.child_rss_mb(" outbox"),
-                "db_mb": await stack.registers.size_mb(stack.data_dir),
-            }  # fmt: skip
-            print(f"  {run['open_cases']}", flush=True)
-            save(results)
-            print(f"pages at {open_count} open cases …", flush=True)
-            year = datetime.now(UTC).year
-            headers = await login(http, scale.STAFF)
-            timed = await scale.page_latencies(http, headers, scale.pages(year), samples=args.page_samples)
-            lists = [v for k, v in timed.items() if k.startswith("list")]
-            run["open_cases"] |= {
-                "pages": timed,
-                "list_p99_ms": max(v["p99_ms"] for v in lists),
-                "inbox_p99_ms": timed["inbox"]["p99_ms"],
-                "query_plans": await scale.explain(stack.database_url, year),
-            }
-            save(results)
+            if PACE in args.phases:
+                await pace_phases(stack, http, run, args, work, results)
+            if "open_cases" in args.phases:
+                await open_cases_phase(stack, http, run, args, results)
     finally:
         await stack.stop()
 
 
-def run_targets(run: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    """Each target against the figures of the same run (the floor measured on the same dev server)."""
+def run_targets(run: dict[str, Any], phases: list[str]) -> dict[str, dict[str, Any]]:
+    """Each target of the phases run against the figures of the same run (the floor measured on the same dev
+    server)."""
     floor_figures = run.get("floor") or {}
     bounds: dict[str, tuple[str, float | None, str]] = {}
     if floor_figures:
@@ -538,6 +576,8 @@ def run_targets(run: dict[str, Any]) -> dict[str, dict[str, Any]]:
     targets = {}
     for key, (op, bound, basis) in bounds.items():
         section, name = key.split(".")
+        if PHASE_OF[section] not in phases:
+            continue
         value = (run.get(section) or {}).get(name)
         if op == "is":  # a check that holds or not
             targets[key] = {"value": value, "target": f"true ({basis})", "met": value is True}
@@ -570,23 +610,27 @@ async def run_database(
                            "synchronous_commit": args.pg_synchronous_commit}  # fmt: skip
         urls = {clock: cluster.create_database(f"ppid_{clock}") for clock in urls}
     try:
-        await real_clock_phases(run, args, work, urls["real"], results)
-        print(f"deadline burst: {args.burst} clocks due at the same moment (simulated clock) …", flush=True)
-        run["deadline_burst"] = await deadline_burst(
-            work, args.burst, args.burst_timeout, urls["simulated"], args.fill
-        )
-        print(f"  {run['deadline_burst']}", flush=True)
+        if {PACE, "open_cases"} & set(args.phases):
+            await real_clock_phases(run, args, work, urls["real"], results)
+        if "burst" in args.phases:
+            print(
+                f"deadline burst: {args.burst} clocks due at the same moment (simulated clock) …", flush=True
+            )
+            run["deadline_burst"] = await deadline_burst(
+                work, args.burst, args.burst_timeout, urls["simulated"], args.fill
+            )
+            print(f"  {run['deadline_burst']}", flush=True)
     finally:
         if cluster is not None:
             cluster.stop()
-    run["targets"] = run_targets(run)
+    run["targets"] = run_targets(run, args.phases)
     save(results)
     return run
 
 
 SIDE_BY_SIDE = ["intake.cases_per_s", "intake.p99_ms", "intake.floor_share", "staff_update.p50_ms",
                 "staff_update.p99_ms", "deadline_burst.drain_s", "open_cases.server_rss_mb",
-                "open_cases.worker_rss_mb", "open_cases.list_p99_ms", "open_cases.inbox_p99_ms"]  # fmt: skip
+                "open_cases.worker_rss_mb", "open_cases.workers_rss_total_mb", "open_cases.list_p99_ms", "open_cases.inbox_p99_ms"]  # fmt: skip
 
 
 async def main(args: argparse.Namespace) -> dict[str, Any]:
@@ -603,7 +647,7 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
                 await run_database(database, args, work, results)
             except Exception as exc:  # a database's run that fails is reported; the other still runs
                 results["runs"][database]["error"] = repr(exc)
-                results["runs"][database]["targets"] = run_targets(results["runs"][database])
+                results["runs"][database]["targets"] = run_targets(results["runs"][database], args.phases)
                 save(results)
         # The service figures of a body-year of 50,000 requests, on SQLite and PostgreSQL (bench/statistics.py).
         if not args.skip_statistics:
@@ -652,6 +696,9 @@ if __name__ == "__main__":
                         help="PPID_WORKER_CACHE of every stack (default: the product's default)")  # fmt: skip
     parser.add_argument("--pg-fsync", choices=["on", "off"], default="on")
     parser.add_argument("--pg-synchronous-commit", choices=["on", "off", "local"], default="on")
+    parser.add_argument("--phases", nargs="+", choices=PHASES, default=list(PHASES),
+                        help="pace: floor, intake and staff updates; open_cases: memory and pages at --open-cases; "
+                             "burst: the deadline burst (default: all)")  # fmt: skip
     parser.add_argument("--skip-statistics", action="store_true", help="leave out the statistics phase")
     arguments = parser.parse_args()
     if arguments.worker_cache is not None:

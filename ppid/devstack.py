@@ -217,7 +217,9 @@ async def run_dev(settings: Settings, *, demo: bool = True) -> int:
         # The outbox in its own process: mail goes out on the other core while the worker handles a burst of
         # deadlines (bench: 1,000 expiries drained in 21-23 s instead of 32-37 s with the mail in the worker).
         worker_env = child_env(env | {"PPID_OUTBOX_IN_WORKER": "0"})
-        children.append(await spawn("worker", [python, "-m", "ppid.cli", "worker"], env=worker_env))
+        for number in range(1, settings.ppid_dev_workers + 1):
+            name = "worker" if number == 1 else f"worker-{number}"
+            children.append(await spawn(name, [python, "-m", "ppid.cli", "worker"], env=worker_env))
         children.append(await spawn("outbox", [python, "-m", "ppid.cli", "outbox"], env=child_env(env)))
         children.append(await spawn("api", [python, "-m", "ppid.cli", "api"], env=child_env(env)))
         await _wait_for_api(settings.public_url, children, stop)

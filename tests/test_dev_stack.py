@@ -30,6 +30,17 @@ def _children(pid: int) -> set[int]:
     return found
 
 
+def _commands(pid: int) -> list[str]:
+    """The command lines of a process's children, their arguments joined by spaces."""
+    commands = []
+    for child in _children(pid):
+        try:
+            commands.append(Path(f"/proc/{child}/cmdline").read_bytes().replace(b"\0", b" ").decode())
+        except OSError:
+            continue
+    return [" ".join(command.split()) for command in commands]
+
+
 def _alive(pid: int) -> bool:
     try:
         state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
@@ -116,7 +127,7 @@ def test_dev_stack_serves_stops_cleanly_and_keeps_its_data(tmp_path: Path) -> No
     env = {
         k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_", "PPID_", "TEMPORAL_", "SMTP_"))
     }
-    env |= {"PPID_PORT": str(port), "PPID_TEMPORAL_PORT": str(temporal_port)}
+    env |= {"PPID_PORT": str(port), "PPID_TEMPORAL_PORT": str(temporal_port), "PPID_DEV_WORKERS": "2"}
     url = f"http://127.0.0.1:{port}"
     data_dir = str(tmp_path / "var")
 
@@ -125,6 +136,9 @@ def test_dev_stack_serves_stops_cleanly_and_keeps_its_data(tmp_path: Path) -> No
         _wait_healthy(url, process)
         assert httpx.get(f"{url}/healthz").json()["temporal"] == "ok"
         assert httpx.get(f"{url}/docs").status_code == 200
+        assert sum(c.endswith(" -m ppid.cli worker") for c in _commands(process.pid)) == 2, (
+            "PPID_DEV_WORKERS worker processes"
+        )
         assert len(httpx.get(f"{url}/v1/bodies").json()) == 5
         deadline = httpx.get(
             f"{url}/v1/calendar/deadline",
