@@ -184,6 +184,11 @@ class DevStack:
     def child_rss_mb(self, needle: str) -> float:
         return self.child_status(needle)[0]
 
+    def cpu_s(self) -> dict[str, float]:
+        """CPU time so far (s) of the dev server, the workers together, the API and the outbox."""
+        needles = {"server": self.server_needle, "workers": WORKER, "api": " api", "outbox": " outbox"}
+        return {name: sum(cpu for _, cpu in self.children_status(needle)) for name, needle in needles.items()}
+
     @property
     def server_needle(self) -> str:
         return "temporal-test-server" if self.clock == "simulated" else "server start-dev"
@@ -253,6 +258,7 @@ async def open_loop_intake(
     ids: list[str] = []
     refused: Counter[str] = Counter()  # answers other than 201, by status and the start of their text
     sent_before = await sent_count(stack)
+    cpu_before = stack.cpu_s()
 
     async def one() -> None:
         started = time.perf_counter()
@@ -279,12 +285,16 @@ async def open_loop_intake(
     while await sent_count(stack) - sent_before < 2 * len(ids):
         await asyncio.sleep(0.2)
     done = time.perf_counter()
+    cpu_after = stack.cpu_s()
     kept_up = done - sent <= KEPT_UP_S and not refused
     return {
         "offered_rate": rate, "acknowledged": len(ids), "drain_s": round(done - sent, 2), "kept_up": kept_up,
         # Sustained: the offered rate. Not sustained: what was fully processed per second, drain included.
         "cases_per_s": len(ids) / (sent - began) if kept_up else len(ids) / (done - began),
         "p50_ms": percentile(latencies, 0.5), "p99_ms": percentile(latencies, 0.99), "refused": dict(refused),
+        # Where a case's CPU goes (the machine's cores are shared by all of them and the bench).
+        "cpu_ms_per_case": {name: round(1000 * (cpu_after[name] - cpu_before[name]) / max(len(ids), 1), 2)
+                            for name in cpu_before},
     }  # fmt: skip
 
 
