@@ -16,7 +16,7 @@ from fastapi import FastAPI, HTTPException, Request
 from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DataError, DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -26,6 +26,7 @@ from api.schemas import INVALID_TEXT
 
 log = logging.getLogger("ppid.api")
 RETRY_AFTER_S = "5"
+UNSTORABLE = "berisi nilai yang tidak dapat disimpan (misalnya karakter NUL atau angka di luar batas)"
 SERVER_ERROR = {
     "detail": "Terjadi kesalahan pada server; permintaan tidak dapat diselesaikan. Coba lagi nanti atau "
     "hubungi PPID bila berulang."
@@ -217,6 +218,13 @@ class LastResort:
                 await JSONResponse(SERVER_ERROR, status_code=500)(scope, receive, send)
 
 
+def _refused_value(exc: Exception) -> bool:
+    """The database refused a value of the statement (SQLSTATE class 22, data exception: NUL in text, a number
+    out of range); asyncpg's errors reach SQLAlchemy as a plain DBAPIError that carries the SQLSTATE."""
+    sqlstate = getattr(getattr(exc, "orig", None), "sqlstate", None)
+    return isinstance(exc, DataError) or (isinstance(sqlstate, str) and sqlstate.startswith("22"))
+
+
 def install_error_handlers(app: FastAPI) -> None:
     async def invalid_request(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, RequestValidationError)
@@ -239,6 +247,12 @@ def install_error_handlers(app: FastAPI) -> None:
         return JSONResponse(SERVER_ERROR, status_code=500)
 
     async def database_away(request: Request, exc: Exception) -> JSONResponse:
+        if _refused_value(exc):
+            # The client's input, not the database being away: the input models refuse what they can name
+            # by field; this answers for what reached the database another way.
+            log.warning("value refused by the database on %s %s", request.method, request.url.path)
+            error = {"loc": ["body"], "msg": f"isi permintaan: {UNSTORABLE}", "type": "value_error"}
+            return JSONResponse({"detail": [error]}, status_code=422)
         log.warning("database unavailable on %s %s: %s", request.method, request.url.path, type(exc).__name__)
         return JSONResponse(
             {"detail": "Basis data sementara tidak dapat dihubungi; tidak ada yang tersimpan. Coba lagi."},

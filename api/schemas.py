@@ -37,8 +37,12 @@ MIN_YEAR, MAX_YEAR = 1970, 2200
 D = TypeVar("D", bound=date)
 
 
-def _has_lone_surrogate(value: object) -> bool:
+def _unstorable(value: object) -> bool:
+    """Text no register can keep: a lone surrogate (UTF-8 cannot encode it) or NUL (PostgreSQL's text
+    refuses it, where SQLite would keep it)."""
     if isinstance(value, str):
+        if "\x00" in value:
+            return True
         if value.isascii():
             return False
         try:
@@ -47,7 +51,7 @@ def _has_lone_surrogate(value: object) -> bool:
             return True
         return False
     if isinstance(value, list | tuple):
-        return any(_has_lone_surrogate(item) for item in value)
+        return any(_unstorable(item) for item in value)
     return False
 
 
@@ -62,15 +66,15 @@ SupportedDate = Annotated[date, AfterValidator(supported_year)]
 
 
 class _In(BaseModel):
-    """Every input model: unknown fields refused, and no text with a lone surrogate (JSON allows `"\\ud800"`,
-    UTF-8 cannot store it; a field whose type would let it through refuses it here, naming the field)."""
+    """Every input model: unknown fields refused, and no text a register cannot store (JSON allows `"\\ud800"`
+    and `"\\u0000"`; a field whose type would let it through refuses it here, naming the field)."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     @field_validator("*", mode="before")
     @classmethod
     def _valid_text(cls, value: Any) -> Any:
-        if _has_lone_surrogate(value):
+        if _unstorable(value):
             raise PydanticCustomError("string_unicode", INVALID_TEXT)
         return value
 

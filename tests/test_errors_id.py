@@ -191,19 +191,37 @@ def raw_form(**replace: str) -> bytes:
         ({"name": '"Siti \\ud800 Aminah"'}, "requester.name"),
         ({"information": '"Salinan \\udfff dokumen anggaran"'}, "information"),
         ({"nik": '"6103014501900003\\ud800"'}, "requester.nik"),
+        ({"name": '"Siti \\u0000 Aminah"'}, "requester.name"),
+        ({"information": '"Salinan\\u0000 dokumen anggaran"'}, "information"),
         ({"name": "NaN"}, "requester.name"),
         ({"purpose": "Infinity"}, "purpose"),
         ({"channel": "-Infinity"}, "channel"),
     ],
 )
-async def test_nan_infinity_and_lone_surrogates_in_intake_are_422(
+async def test_nan_infinity_lone_surrogates_and_nul_in_intake_are_422(
     client: httpx.AsyncClient, replace: dict[str, str], field: str
 ) -> None:
     response = await client.post("/v1/requests", content=raw_form(**replace), headers=JSON)
     errors = errors_of(response)
     assert set(errors) == {field}
-    if "ud" in next(iter(replace.values())):
+    if "\\u" in next(iter(replace.values())):
         assert errors[field]["msg"] == f"{field}: teks mengandung karakter yang tidak sah"
+
+
+async def test_a_value_the_database_refuses_is_a_422_not_the_database_away(
+    client: httpx.AsyncClient, database_url: str
+) -> None:
+    """The login's email reaches the database without an input model: PostgreSQL refuses a NUL in text, and
+    that is the client's input, not the database being away (it used to answer 503 and ask for a retry)."""
+    response = await client.post(
+        "/v1/auth/token", data={"username": "ppid\x00@sanggau.example", "password": "demo-ppid-2026"}
+    )
+    if database_url.startswith("postgresql"):
+        assert errors_of(response)[""]["msg"].startswith(
+            "isi permintaan: berisi nilai yang tidak dapat disimpan"
+        )
+    else:
+        assert response.status_code == 401  # SQLite keeps NUL: no such account
 
 
 async def test_a_lone_surrogate_that_the_type_lets_through_is_still_refused(

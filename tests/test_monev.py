@@ -188,6 +188,10 @@ async def test_a_monev_round_from_questionnaire_to_published_ranking(
         f"{url}/bodies/prov-kalteng/answers/{manual[0]['id']}", json={"links": ["ftp://x"]}, headers=prov
     )
     assert bad_link.status_code == 422 and "links" in bad_link.text
+    nul = await sim.http.put(
+        f"{url}/bodies/prov-kalteng/answers/{manual[0]['id']}", json={"answer": "ada\u0000"}, headers=prov
+    )  # PostgreSQL's text cannot hold NUL: refused by field on both databases
+    assert nul.status_code == 422 and nul.json()["detail"][0]["loc"] == ["body", "answer"]
     incomplete = await sim.http.post(f"{url}/bodies/prov-kalteng/submission", headers=prov)
     assert incomplete.status_code == 409 and manual[0]["number"] in incomplete.json()["detail"]
     for q in manual:

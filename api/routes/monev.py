@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, File, HTTPException, Path, UploadFile, status
 from fastapi.responses import Response
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic import BaseModel, Field, ValidationInfo, field_validator
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from temporalio.client import Client
@@ -24,6 +24,7 @@ from temporalio.common import WorkflowIDConflictPolicy
 
 from api.deps import OptionalStaffDep, SessionDep, Staff, StaffDep, StateDep, TemporalDep
 from api.documents import DocumentRefused, check_upload, download
+from api.schemas import _In
 from api.updates import run_update
 from db import monev as registers
 from db.filestore import FileStore, FileStoreError
@@ -47,9 +48,7 @@ MAX_FILES = 5
 # --- schemas ------------------------------------------------------------------------------------------------
 
 
-class ScheduleIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class ScheduleIn(_In):
     opens_on: date = Field(description="first day the bodies may answer (KI's zone)")
     closes_on: date = Field(description="last day of the window; answers are refused after 23:59:59")
     verification_due: date = Field(description="the KI verifies and scores by the end of this day")
@@ -72,32 +71,24 @@ class ScheduleIn(BaseModel):
         return value
 
 
-class QuestionIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class QuestionIn(_In):
     text: str = Field(min_length=1, max_length=2000)
     evidence: str = Field(min_length=1, max_length=1000, description="the evidence (data dukung) it needs")
     prefill: Prefill | None = None
 
 
-class IndicatorIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class IndicatorIn(_In):
     code: str = Field(min_length=1, max_length=8, pattern=r"^[A-Z0-9]+$")
     name: str = Field(min_length=1, max_length=200)
     weight: int = Field(ge=0, le=100, description="whole percent; the weights of a round sum to 100")
     questions: list[QuestionIn] = Field(min_length=1, max_length=20)
 
 
-class QuestionnaireIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class QuestionnaireIn(_In):
     indicators: list[IndicatorIn] = Field(min_length=1, max_length=12)
 
 
-class AnswerIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class AnswerIn(_In):
     answer: str = Field(default="", max_length=5000)
     links: list[str] = Field(default_factory=list, max_length=MAX_LINKS)
 
@@ -115,17 +106,13 @@ class AnswerIn(BaseModel):
         return cleaned
 
 
-class ScoreIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class ScoreIn(_In):
     question_id: int = Field(ge=1, le=2**31 - 1)
     score: int = Field(ge=0, le=100)
     note: str | None = Field(default=None, max_length=2000)
 
 
-class VerificationIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class VerificationIn(_In):
     scores: list[ScoreIn] = Field(min_length=1, max_length=200)
 
 
