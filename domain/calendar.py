@@ -23,6 +23,7 @@ WEEKDAY_NAMES = ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu")
 END_OF_DAY = time(23, 59, 59)
 # Deadlines never span more than a few years (T7 is 100 working days); a guard against runaway loops.
 MAX_SCAN_DAYS = 366 * 5
+COUNTED_MAX = 4096  # the (today, due) pairs a calendar remembers for working_days_until
 
 
 class SkippedDay(BaseModel):
@@ -87,6 +88,8 @@ class WorkingCalendar:
     body: str | None = None
     base: Callable[[int], Mapping[date, str]] = national_holidays
     _years: dict[int, dict[date, str]] = field(default_factory=dict, init=False, repr=False)
+    # working_days_until's answers: an inbox page counts the same (today, due) pair for many tasks.
+    _counted: dict[tuple[date, date], int] = field(default_factory=dict, init=False, repr=False)
 
     def __post_init__(self) -> None:
         self.changes = sorted(
@@ -197,12 +200,18 @@ def working_day_before(day: date, k: int, calendar: WorkingCalendar) -> date:
 
 def working_days_until(today: date, due: date, calendar: WorkingCalendar) -> int:
     """Working days in (today, due]: 0 when the due date is today or past, 1 when it is the next one."""
+    counted = calendar._counted.get((today, due))
+    if counted is not None:
+        return counted
     count = 0
     day = today
     while day < due:
         day += timedelta(days=1)
         if calendar.is_working_day(day):
             count += 1
+    if len(calendar._counted) >= COUNTED_MAX:
+        calendar._counted.clear()
+    calendar._counted[(today, due)] = count
     return count
 
 
