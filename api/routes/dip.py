@@ -63,7 +63,8 @@ class DipIn(_In):
     @field_validator("*")
     @classmethod
     def _no_control_characters(cls, value: Any) -> Any:
-        # Text is stored as typed; a control character (NUL above all, which PostgreSQL refuses) is a typo.
+        # Text is stored as typed; a control character is a typo (NUL, which PostgreSQL refuses, is already
+        # refused by every input model's own check: api/schemas.py).
         if isinstance(value, str) and any(ord(c) < 32 and c not in "\n\r\t" for c in value):
             raise ValueError("teks mengandung karakter kendali yang tidak sah")
         return value
